@@ -1,0 +1,24 @@
+"""Project paths and default parameters, in one place (cookiecutter-data-science style)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJ_ROOT: Path = Path(__file__).resolve().parent.parent
+DATA_DIR: Path = PROJ_ROOT / "data"
+RAW_DATA_DIR: Path = DATA_DIR / "raw"
+PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
+LEXICON_DIR: Path = DATA_DIR / "lexicons"
+FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
+FIGURES_DIR: Path = PROJ_ROOT / "figures"
+NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
+DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"
+RAW_CHECKSUMS: Path = RAW_DATA_DIR / "SHA256SUMS"
+
+DEFAULT_CONVERTER: str = "t2s"
+DEFAULT_HEADINGS: str = "auto"
+BOOTSTRAP_RESAMPLES: int = 2000
+BOOTSTRAP_BASE_SEED: int = 20260211
+CI_LEVEL: float = 0.95
+KWIC_WINDOW: int = 15
+MAX_SENTENCE_CHARS: int = 300

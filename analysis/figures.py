@@ -1,0 +1,185 @@
+"""Figures from the tables (never re-scoring): one function per figure, styles applied inside each."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from .errors import AnalysisError
+from .fonts import register_cjk_font
+from .output import read_table
+
+FIGURE_NAMES = ("sentiment_by_section", "framing_by_section", "sentiment_arc")
+FORMATS = ("png", "svg")
+DPI = 200
+#: Colour-vision-deficiency safe (Okabe–Ito).
+BLUE, ORANGE, GREY, VERMILION = "#0072B2", "#E69F00", "#999999", "#D55E00"
+
+
+def style() -> dict:
+    """rcParams used inside every plotting function (never set globally): CJK font, deterministic SVG."""
+    family = register_cjk_font()
+    return {
+        "font.family": [family],
+        "axes.unicode_minus": False,
+        "svg.hashsalt": "zh-news-framing",
+        "svg.fonttype": "path",
+        "figure.dpi": 100,
+        "savefig.dpi": DPI,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+@contextlib.contextmanager
+def styled() -> Iterator[None]:
+    """Apply the package style for the duration of a block."""
+    with plt.rc_context(style()):
+        yield
+
+
+def _label(section: int, heading: str, width: int = 16) -> str:
+    heading = heading if isinstance(heading, str) and heading else "(untitled lead)"
+    return f"{section}  " + "\n".join(textwrap.wrap(heading, width)[:2])
+
+
+def _one(df: pd.DataFrame, document: str | None) -> pd.DataFrame:
+    if document is None:
+        docs = df["document"].unique()
+        if len(docs) > 1:
+            raise AnalysisError(f"the table holds {len(docs)} documents; pass document=")
+        return df
+    return df[df["document"] == document]
+
+
+def plot_sentiment_by_section(
+    sections: pd.DataFrame, sentences: pd.DataFrame, document: str | None = None
+) -> Figure:
+    """Per section: every sentence score (dots), the mean with its 95% bootstrap CI, and n."""
+    sec = _one(sections, document).sort_values("section")
+    sen = _one(sentences, document)
+    with styled():
+        fig, ax = plt.subplots(figsize=(8, 1.0 + 0.9 * len(sec)), layout="constrained")
+        rng = np.random.default_rng(0)  # fixed jitter so renders are identical
+        for y, row in enumerate(sec.itertuples()):
+            scores = sen.loc[sen["section"] == row.section, "sentiment"].dropna().to_numpy()
+            ax.scatter(scores, y + rng.uniform(-0.18, 0.18, scores.size), s=14, color=GREY, alpha=0.7,
+                       linewidths=0, label="sentence score" if y == 0 else None)
+            if not np.isnan(row.sentiment_mean):
+                err = None
+                if not np.isnan(row.sentiment_ci_low):
+                    err = [[row.sentiment_mean - row.sentiment_ci_low], [row.sentiment_ci_high - row.sentiment_mean]]
+                ax.errorbar(row.sentiment_mean, y, xerr=err, fmt="o", color=BLUE, ms=7, capsize=4, lw=2,
+                            label="mean, 95% bootstrap CI" if y == 0 else None)
+                ax.plot(row.sentiment_median, y, "D", color=ORANGE, ms=5, label="median" if y == 0 else None)
+            ax.annotate(f"n={row.n_scored}", (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=8)
+        ax.axvline(0.5, color="black", lw=0.8, ls="--")
+        ax.set_yticks(range(len(sec)), [_label(r.section, r.heading) for r in sec.itertuples()], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_xlabel("SnowNLP P(positive) per sentence (0.5 = neutral)")
+        ax.set_title("Sentence sentiment by section", loc="left")
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=3, fontsize=8, frameon=False)
+    return fig
+
+
+def plot_framing_by_section(
+    sections: pd.DataFrame, framing: pd.DataFrame, categories: list[dict], document: str | None = None
+) -> Figure:
+    """Heatmap section × category: colour = hits per 1,000 CJK characters, label = hit count."""
+    sec = _one(sections, document).sort_values("section")
+    fr = _one(framing, document)
+    counts = (fr.groupby(["section", "category"])["count"].sum().unstack(fill_value=0)
+              .reindex(index=sec["section"], columns=[c["id"] for c in categories], fill_value=0))
+    n_cjk = sec.set_index("section")["n_cjk"].replace(0, np.nan)
+    density = counts.div(n_cjk, axis=0) * 1000
+    with styled():
+        fig, ax = plt.subplots(figsize=(8, 1.4 + 0.7 * len(sec)), layout="constrained")
+        sns.heatmap(density, annot=counts.to_numpy(), fmt="d", cmap="Blues", vmin=0, linewidths=0.5,
+                    linecolor="white", cbar_kws={"label": "hits per 1,000 CJK characters"}, ax=ax)
+        ax.set_xticks(np.arange(len(categories)) + 0.5,
+                      [f"{c['label_zh']}\n{c['label_en']}" for c in categories], rotation=0, fontsize=8)
+        ax.set_yticks(np.arange(len(sec)) + 0.5, [_label(r.section, r.heading, 14) for r in sec.itertuples()],
+                      rotation=0, fontsize=8)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.set_title("Framing terms by section (cell label = number of hits)", loc="left")
+    return fig
+
+
+def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document: str | None = None) -> Figure:
+    """Sentence-by-sentence score in reading order; sentences with framing hits marked; sections shaded."""
+    sen = _one(sentences, document).sort_values("sentence")
+    sec = _one(sections, document).sort_values("section")
+    with styled():
+        fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+        for k, row in enumerate(sec.itertuples()):
+            idx = sen.loc[sen["section"] == row.section, "sentence"]
+            if len(idx):
+                if k % 2:
+                    ax.axvspan(idx.min() - 0.5, idx.max() + 0.5, color="#F2F2F2", zorder=0)
+                ax.text(idx.min() - 0.4, 1.04, f"§{row.section}", fontsize=8, va="bottom")
+        ax.plot(sen["sentence"], sen["sentiment"], "-", color=GREY, lw=0.8, zorder=1)
+        plain = sen[sen["framing_hits"] == 0]
+        framed = sen[sen["framing_hits"] > 0]
+        ax.scatter(plain["sentence"], plain["sentiment"], s=14, color=BLUE, zorder=2, label="sentence")
+        ax.scatter(framed["sentence"], framed["sentiment"], s=46, marker="^", color=VERMILION, zorder=3,
+                   label="sentence with framing term(s)")
+        ax.axhline(0.5, color="black", lw=0.8, ls="--")
+        ax.set_ylim(-0.03, 1.1)
+        ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
+        ax.set_ylabel("SnowNLP P(positive)")
+        ax.set_title("Sentiment arc", loc="left")
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.07), ncols=2, fontsize=8, frameon=False)
+    return fig
+
+
+def save_figure(fig: Figure, stem: Path) -> list[Path]:
+    """Save a figure as PNG (200 dpi) and SVG with no timestamps, so renders are byte-identical."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with styled():
+        for fmt in FORMATS:
+            path = stem.with_suffix(f".{fmt}")
+            meta = {"Date": None} if fmt == "svg" else {}
+            fig.savefig(path, format=fmt, dpi=DPI, metadata=meta)
+            paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Read the tables a figure needs from a run's output folder."""
+    try:
+        out = {name: read_table(data_dir / f"{name}.csv") for name in ("documents", "sections", "sentences", "framing")}
+        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AnalysisError(f"{exc.filename} not found; run `python -m analysis run` first or pass --data") from None
+    out["categories"] = manifest["lexicon"]["categories"]
+    return out
+
+
+def render_figures(data_dir: Path, out_dir: Path) -> list[Path]:
+    """Render every figure for every document of a run: figures/NAME.* (one document) or figures/DOC/NAME.*."""
+    t = read_tables(data_dir)
+    docs = list(t["documents"]["document"].astype(str))
+    written = []
+    for doc in docs:
+        folder = out_dir if len(docs) == 1 else out_dir / doc
+        figs = {
+            "sentiment_by_section": plot_sentiment_by_section(t["sections"], t["sentences"], doc),
+            "framing_by_section": plot_framing_by_section(t["sections"], t["framing"], t["categories"], doc),
+            "sentiment_arc": plot_sentiment_arc(t["sentences"], t["sections"], doc),
+        }
+        for name, fig in figs.items():
+            written += save_figure(fig, folder / name)
+    return written
