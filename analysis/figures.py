@@ -107,7 +107,8 @@ def plot_framing_by_section(
         sns.heatmap(density, annot=counts.to_numpy(), fmt="d", cmap="Blues", vmin=0, linewidths=0.5,
                     linecolor="white", cbar_kws={"label": "hits per 1,000 CJK characters"}, ax=ax)
         ax.set_xticks(np.arange(len(categories)) + 0.5,
-                      [f"{c['label_zh']}\n{c['label_en']}" for c in categories], rotation=0, fontsize=8)
+                      [f"{c['label_zh']}\n" + "\n".join(textwrap.wrap(c["label_en"], 16)) for c in categories],
+                      rotation=0, fontsize=8)
         ax.set_yticks(np.arange(len(sec)) + 0.5, [_label(r.section, r.heading, 14) for r in sec.itertuples()],
                       rotation=0, fontsize=8)
         ax.set_xlabel("")

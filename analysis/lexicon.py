@@ -66,7 +66,8 @@ def _mapping(node: yaml.Node, where: str, allowed: set[str], required: set[str],
         key = k.value
         if key not in allowed:
             raise AnalysisError(
-                f"{src} line {k.start_mark.line + 1}: {where} has unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+                f"{src} line {k.start_mark.line + 1}: {where} has unknown key {key!r} "
+                f"(allowed: {', '.join(sorted(allowed))})"
             )
         out[key] = v
     missing = sorted(required - out.keys())

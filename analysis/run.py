@@ -14,7 +14,7 @@ from .errors import AnalysisError
 from .inputs import discover, verify_checksums
 from .lexicon import load_lexicon
 from .output import TABLE_FILES, check_writable, package_versions, sha256_file, swap_in, write_json, write_tables
-from .pipeline import concat_tables, analyse_text
+from .pipeline import analyse_text, concat_tables
 from .reading import read_text
 from .script import check_converter
 from .sentiment import get_scorer

@@ -25,7 +25,7 @@ HEADING_MODES = ("auto", "markdown", "numbered", "lines", "none")
 SENTENCE_END = "。！？!?；;"
 CLOSERS = "”」』）)’"
 #: A line ending in one of these is a sentence or clause, not a heading (the "lines" rule).
-HEADING_FORBIDDEN_END = SENTENCE_END + "…,，:：、"
+HEADING_FORBIDDEN_END = SENTENCE_END + "…,，:：、."
 MAX_HEADING_CHARS = 30
 MAX_NUMBERED_HEADING_CHARS = 40
 MAX_TITLE_CHARS = 60

@@ -1,0 +1,44 @@
+# The front door: `make figures` sets everything up and regenerates the demo; `make test` checks it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help install data figures test lint lab report checksums lock clean
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## create .venv with the locked dependencies
+
+data: $(STAMP) ## analyse data/raw/ into data/processed/
+	$(PY) -m analysis run
+
+figures: data ## regenerate data/processed/ and figures/ from data/raw/
+	$(PY) -m analysis figures
+
+lint: $(STAMP) ## ruff
+	$(PY) -m ruff check .
+
+test: lint ## ruff, then the test suite
+	$(PY) -m pytest
+
+lab: $(STAMP) ## start JupyterLab on the project
+	$(PY) -m jupyter lab --notebook-dir=.
+
+checksums: ## refresh data/raw/SHA256SUMS after a deliberate change to data/raw/
+	cd data/raw && find . -type f \( -name '*.txt' -o -name '*.md' \) -printf '%P\n' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+
+lock: $(STAMP) ## rewrite requirements.lock from the current .venv
+	{ head -2 requirements.lock; $(PY) -m pip freeze --all --exclude-editable | grep -vE '^(zh-news-framing|-e|pip==)'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean: ## remove .venv and caches (not data or figures)
+	rm -rf $(VENV) .pytest_cache .ruff_cache reports

@@ -1,0 +1,47 @@
+"""Shared fixtures: the demo article and one in-process run of the pipeline on it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import config
+from analysis.lexicon import load_lexicon
+from analysis.pipeline import analyse_text
+from analysis.reading import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = config.DEMO_ARTICLE
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m analysis ...` in a subprocess and capture its output."""
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return read_text(ARTICLE)
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    return load_lexicon(config.FRAMING_LEXICON)
+
+
+@pytest.fixture(scope="session")
+def article_tables(article_text, lexicon):
+    return analyse_text("article", article_text, lexicon)
+
+
+@pytest.fixture(scope="session")
+def article_run(tmp_path_factory) -> Path:
+    """The command line run once on the article; its output folder."""
+    out = tmp_path_factory.mktemp("run") / "out"
+    r = run_cli("run", str(ARTICLE), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
