@@ -22,3 +22,4 @@ BOOTSTRAP_BASE_SEED: int = 20260211
 CI_LEVEL: float = 0.95
 KWIC_WINDOW: int = 15
 MAX_SENTENCE_CHARS: int = 300
+MAX_CHARS: int = 5_000_000  # per document; --max-chars
