@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", parents=[common], help="analyse articles and write every table")
     run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
-                     help=".txt/.md files or folders (default: data/raw/, checked against its SHA256SUMS)")
+                     help=".txt/.md files, folders, quoted glob patterns ('corpus/**/*.txt'), or .csv/.jsonl tables "
+                          "with a 'text' column (default: data/raw/, checked against its SHA256SUMS)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed/)")
     run.add_argument("--lexicon", type=Path, default=None, help="framing lexicon YAML (default: the shipped one)")
     run.add_argument("--converter", default=config.DEFAULT_CONVERTER,
@@ -45,9 +46,18 @@ def _parser() -> argparse.ArgumentParser:
                      help="input encoding, e.g. big5 or gb18030 (default: UTF-8, else detected with a warning)")
     run.add_argument("--max-chars", type=int, default=config.MAX_CHARS,
                      help=f"refuse documents longer than this many characters (default {config.MAX_CHARS:,})")
+    run.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="analyse N documents at a time in worker processes on this machine (default 1)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (see README)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
     fig = sub.add_parser("figures", parents=[common], help="render figures from the tables of a run")
     fig.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     fig.add_argument("--out", type=Path, default=None, help="figure folder (default: figures/)")
+    fig.add_argument("--group-by", default=None, metavar="COLUMN",
+                     help="metadata column to compare documents by, e.g. outlet (default: outlet when present)")
+    fig.add_argument("--no-document-figures", action="store_true",
+                     help="with several documents, draw only the corpus figures, not one set per document")
     return p
 
 
@@ -59,7 +69,10 @@ def _run(args: argparse.Namespace) -> int:
         raise AnalysisError("--max-chars must be a positive number of characters")
     opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars)
-    failures = run(args.inputs, args.out, opts, debug=args.debug)
+    if args.quiet:
+        logging.getLogger("analysis").setLevel(logging.WARNING)
+    failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,
+                   quiet=args.quiet)
     if failures:
         log.error("%d document(s) failed and are listed in failures.csv: %s", len(failures),
                   "; ".join(f"{f.document}: {f.reason}" for f in failures[:5]) + (" …" if len(failures) > 5 else ""))
@@ -73,7 +86,8 @@ def _figures(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # this process only draws to files
     from .figures import render_figures
 
-    paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR)
+    paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
+                           group_by=args.group_by, per_document=not args.no_document_figures)
     log.info("wrote %d figure files", len(paths))
     return 0
 

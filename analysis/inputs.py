@@ -1,38 +1,265 @@
-"""Input discovery: files and folders on the command line → (document id, path) pairs."""
+"""Inputs: files, folders, glob patterns and CSV / JSONL tables on the command line → documents to analyse.
+
+Nothing here holds a corpus's text: `collect` reads ids and metadata column names (checking duplicates), and
+`Corpus.documents` streams one document at a time (a table row's text is read only when it is reached).
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime
+import glob
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from .errors import AnalysisError
 from .output import sha256_file
 
 SUFFIXES = (".txt", ".md")
+TABLE_SUFFIXES = (".csv", ".jsonl")
+#: A file `NAME.meta.yaml` beside `NAME.txt` / `NAME.md` gives that document's metadata (a flat mapping).
+SIDECAR_SUFFIX = ".meta.yaml"
+#: Metadata columns appear in documents.csv with this prefix (`outlet` → `meta_outlet`).
+META_PREFIX = "meta_"
+TEXT_FIELD, ID_FIELD = "text", "id"
+_GLOB_CHARS = re.compile(r"[*?[]")
+#: Rows read from a CSV at a time (the CSV is never held in memory as a whole).
+CSV_CHUNK_ROWS = 64
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document to analyse, without its text: a file, or a row of a CSV / JSONL table."""
+
+    document: str
+    file: str  # as reported in failures.csv and manifest.json: name relative to the input, or `table.csv#ROW`
+    path: Path  # the article file, or the table holding the row
+    row: int | None = None  # 1-based data row (header and blank lines not counted) of a table
+    sidecar: Path | None = None  # NAME.meta.yaml beside an article file
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source as handed to the analysis: the row's text (None for a file, read by the worker) and metadata."""
+
+    source: Source
+    text: object  # a table row's text field as read (None for a file, or a row without one)
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Corpus:
+    """The documents of a run (sorted by id) and the metadata columns their sources carry, in order."""
+
+    sources: list[Source]
+    meta_columns: list[str]
+    encoding: str | None = None
+
+    def __len__(self) -> int:  # noqa: D105
+        return len(self.sources)
+
+    def documents(self) -> Iterator[Document]:
+        """Stream the documents, one at a time: files by id, then each table's rows in file order."""
+        files = [s for s in self.sources if s.row is None]
+        for s in files:
+            yield Document(s, None, _read_sidecar(s.sidecar) if s.sidecar else {})
+        wanted = {s.document: s for s in self.sources if s.row is not None}
+        tables = sorted({s.path for s in wanted.values()}, key=lambda p: p.as_posix())
+        for table in tables:
+            for doc, row, text, meta in _rows_with_ids(table, self.encoding):
+                src = wanted.get(doc)
+                if src is not None and src.path == table and src.row == row:
+                    yield Document(src, text, meta)
+
+
+def meta_value(value: object) -> str | None:
+    """Metadata as text: strings as they are, dates in ISO form, numbers and lists as JSON, null as missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _read_sidecar(path: Path) -> dict[str, str | None]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise AnalysisError(f"{path}: cannot read this metadata file ({exc}); fix it or remove it") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise AnalysisError(f"{path}: a metadata file must be a mapping of names to values (e.g. outlet: 觀察者網)")
+    return {str(k): meta_value(v) for k, v in data.items()}
+
+
+def _check_id(doc: str, where: str) -> str:
+    parts = doc.split("/")
+    if (not doc or doc != doc.strip() or any(ord(c) < 32 for c in doc) or "\\" in doc
+            or any(p in ("", ".", "..") for p in parts)):
+        raise AnalysisError(f"{where}: id {doc!r} is not usable as a document id (empty, surrounding white space, "
+                            "control characters, backslashes, or empty / '.' / '..' path parts); fix the id column")
+    return doc
+
+
+def _csv_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str, object]]]:
+    import pandas as pd
+
+    try:
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], chunksize=CSV_CHUNK_ROWS,
+                             encoding=encoding or "utf-8-sig", skip_blank_lines=True)
+        row = 0
+        with reader:
+            for chunk in reader:
+                if row == 0:
+                    _check_columns(path, list(chunk.columns))
+                for rec in chunk.to_dict("records"):
+                    row += 1
+                    yield row, rec
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: not valid {encoding or 'UTF-8'}; save the table as UTF-8 or pass --encoding")\
+            from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        raise AnalysisError(f"{path}: not a readable CSV table ({str(exc).strip().splitlines()[-1]})") from None
+    except OSError as exc:
+        raise AnalysisError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _check_columns(path: Path, columns: list[str]) -> None:
+    if TEXT_FIELD not in columns:
+        raise AnalysisError(f"{path}: no {TEXT_FIELD!r} column (columns: {', '.join(map(str, columns[:8]))}); "
+                            "name the column holding each article's text 'text'")
+    bad = [c for c in columns if not str(c).strip() or str(c).startswith("Unnamed: ") or re.search(r"\.\d+$", str(c))
+           and str(c).rsplit(".", 1)[0] in columns]
+    if bad:
+        raise AnalysisError(f"{path}: column {bad[0]!r} has no name or repeats another; give every column a unique "
+                            "name")
+
+
+def _jsonl_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str, object]]]:
+    row = 0
+    try:
+        with open(path, encoding=encoding or "utf-8-sig") as f:
+            for line_no, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise AnalysisError(f"{path} line {line_no}: not valid JSON ({exc.msg}); one JSON object per "
+                                        "line") from None
+                if not isinstance(rec, dict):
+                    raise AnalysisError(f"{path} line {line_no}: each line must be a JSON object with a 'text' field")
+                row += 1
+                yield row, rec
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: not valid {encoding or 'UTF-8'}; save the table as UTF-8 or pass --encoding")\
+            from None
+    except OSError as exc:
+        raise AnalysisError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _table_records(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str, object]]]:
+    return (_csv_rows if path.suffix.lower() == ".csv" else _jsonl_rows)(path, encoding)
+
+
+def _rows_with_ids(path: Path, encoding: str | None) -> Iterator[tuple[str, int, object, dict[str, str | None]]]:
+    """(id, row, text, metadata) for each row; ids are the `id` field, else the row number padded to equal width."""
+    n_rows = None
+    for row, rec in _table_records(path, encoding):
+        if ID_FIELD in rec:
+            raw = meta_value(rec[ID_FIELD])
+            doc = _check_id(raw if raw is not None else "", f"{path} row {row}")
+        else:
+            if n_rows is None:  # a first pass counts the rows, so that row ids sort in row order
+                n_rows = sum(1 for _ in _table_records(path, encoding))
+            doc = str(row).zfill(len(str(n_rows)))
+        meta = {str(k): meta_value(v) for k, v in rec.items() if k not in (TEXT_FIELD, ID_FIELD)}
+        yield doc, row, rec.get(TEXT_FIELD), meta
+
+
+def _glob_base(pattern: str) -> Path:
+    parts = Path(pattern).parts
+    fixed = [p for p in parts[: next(i for i, p in enumerate(parts) if _GLOB_CHARS.search(p))]]
+    return Path(*fixed) if fixed else Path(".")
+
+
+def _expand(given: Path) -> list[tuple[Path, Path]]:
+    """(file, base folder its id is relative to) for a file, a folder (recursive) or a glob pattern."""
+    text = str(given)
+    if given.is_dir():
+        files = sorted(
+            p for p in given.rglob("*")
+            if p.is_file() and p.suffix.lower() in SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(given).parts)
+        )
+        if not files:
+            raise AnalysisError(f"{given}: no .txt or .md files in this folder")
+        return [(p, given) for p in files]
+    if given.is_file():
+        return [(given, given.parent)]
+    if _GLOB_CHARS.search(text):
+        base = _glob_base(text)
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True)
+                       if Path(p).is_file() and Path(p).suffix.lower() in SUFFIXES + TABLE_SUFFIXES)
+        if not files:
+            raise AnalysisError(f"{given}: the pattern matches no .txt, .md, .csv or .jsonl file; check it and quote "
+                                "it so that the shell does not expand it")
+        return [(p, base) for p in files]
+    raise AnalysisError(f"{given}: no such file or folder")
 
 
 def discover(inputs: list[Path]) -> list[tuple[str, Path]]:
-    """Documents to analyse: a file's id is its stem; a folder's files (recursive) are ids relative to it."""
-    found: list[tuple[str, Path]] = []
-    for given in inputs:
-        if given.is_dir():
-            files = sorted(
-                p for p in given.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(given).parts)
-            )
-            if not files:
-                raise AnalysisError(f"{given}: no .txt or .md files in this folder")
-            found += [(p.relative_to(given).with_suffix("").as_posix(), p) for p in files]
-        elif given.is_file():
-            found.append((given.stem, given))
-        else:
-            raise AnalysisError(f"{given}: no such file or folder")
-    seen: dict[str, Path] = {}
-    for doc, path in found:
+    """Article files to analyse as (id, path), sorted: a file's id is its stem; a folder's or a pattern's files have
+    ids relative to it (tables are left out: use `collect`)."""
+    return [(s.document, s.path) for s in collect(inputs).sources if s.row is None]
+
+
+def _unique(pairs: object) -> list:
+    seen: dict[str, object] = {}
+    out = []
+    for doc, where in pairs:
         if doc in seen:
-            raise AnalysisError(f"two inputs have the document id {doc!r} ({seen[doc]} and {path}); rename one")
-        seen[doc] = path
-    return sorted(found)
+            raise AnalysisError(f"two inputs have the document id {doc!r} ({seen[doc]} and {where}); rename one or "
+                                "give table rows distinct ids")
+        seen[doc] = where
+        out.append((doc, where))
+    return out
+
+
+def collect(inputs: list[Path], encoding: str | None = None) -> Corpus:
+    """All documents of a run, checked: ids unique, tables have a text column, sidecars readable.
+
+    Tables are read once here for their ids and metadata column names (one row at a time), and again, lazily,
+    when their texts are analysed.
+    """
+    sources: list[Source] = []
+    columns: dict[str, None] = {}
+    for given in sorted(inputs, key=lambda p: p.as_posix()):
+        for path, base in _expand(given):
+            if path.suffix.lower() in TABLE_SUFFIXES and not given.is_dir():  # folders give articles only
+                name = path.relative_to(base).as_posix()
+                for doc, row, _text, meta in _rows_with_ids(path, encoding):
+                    columns.update(dict.fromkeys(meta))
+                    sources.append(Source(doc, f"{name}#{row}", path, row))
+            else:
+                doc = path.relative_to(base).with_suffix("").as_posix()
+                sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+                if sidecar.is_file():
+                    columns.update(dict.fromkeys(_read_sidecar(sidecar)))
+                else:
+                    sidecar = None
+                sources.append(Source(doc, doc + path.suffix, path, sidecar=sidecar))
+    _unique((s.document, s.file) for s in sources)
+    return Corpus(sorted(sources, key=lambda s: s.document), list(columns), encoding)
 
 
 def read_checksums(path: Path) -> dict[str, str]:

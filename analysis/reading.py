@@ -89,19 +89,23 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
     return text
 
 
-def read_text(path: Path, encoding: str | None = None, max_chars: int = MAX_CHARS) -> str:
-    """Read one article file into normalised text, refusing files over max_chars characters."""
+def read_text(path: Path, encoding: str | None = None, max_chars: int = MAX_CHARS, name: str | None = None) -> str:
+    """Read one article file into normalised text, refusing files over max_chars characters.
+
+    `name` is how messages refer to the file (default: the path).
+    """
     path = Path(path)
+    name = str(path) if name is None else name
     try:
         size = path.stat().st_size
         if size > 4 * max_chars:  # no UTF-8 / legacy CJK character takes more than 4 bytes
-            raise AnalysisError(f"{path}: {size:,} bytes, over the --max-chars limit of {max_chars:,} characters; "
+            raise AnalysisError(f"{name}: {size:,} bytes, over the --max-chars limit of {max_chars:,} characters; "
                                 "split the file or raise --max-chars")
         data = path.read_bytes()
     except OSError as exc:
-        raise AnalysisError(f"cannot read {path}: {exc.strerror}") from None
-    text = decode_bytes(data, str(path), encoding)
+        raise AnalysisError(f"cannot read {name}: {exc.strerror}") from None
+    text = decode_bytes(data, name, encoding)
     if len(text) > max_chars:
-        raise AnalysisError(f"{path}: {len(text):,} characters, over the --max-chars limit of {max_chars:,}; "
+        raise AnalysisError(f"{name}: {len(text):,} characters, over the --max-chars limit of {max_chars:,}; "
                             "split the file or raise --max-chars")
     return text

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from . import config
+from .engine import Spool, csv_line, run_dask, run_local
 from .errors import AnalysisError
-from .inputs import discover, verify_checksums
+from .inputs import META_PREFIX, TEXT_FIELD, Corpus, collect, verify_checksums
 from .lexicon import Lexicon
 from .output import (
     FAILURE_COLUMNS,
@@ -24,12 +31,11 @@ from .output import (
     swap_in,
     write_csv,
     write_json,
-    write_tables,
 )
 from .pipeline import Tables, analyse_text, concat_tables
-from .reading import read_text
+from .reading import normalise_text, read_text
 from .script import check_converter, count_cjk
-from .sentiment import get_scorer
+from .sentiment import SCORERS, get_scorer
 
 log = logging.getLogger(__name__)
 OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json"}
@@ -58,14 +64,113 @@ class Failure:
 
 def analyse_file(document: str, path: Path, opts: RunOptions) -> Tables:
     """Read and analyse one file; raises AnalysisError for unreadable or unusable input."""
-    text = read_text(path, opts.encoding, opts.max_chars)
+    return analyse_loaded(document, read_text(path, opts.encoding, opts.max_chars), str(path), opts)
+
+
+def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tables:
+    """Analyse one normalised text; warns (naming `name`) when it has no Chinese text or no body sentences."""
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter, headings=opts.headings,
                           scorer=get_scorer(opts.scorer))
     if count_cjk(text) == 0:
-        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", path)
+        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name)
     elif tables.documents.loc[0, "n_sentences"] == 0:
-        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", path)
+        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name)
     return tables
+
+
+def text_of_row(value: object, name: str, max_chars: int = config.MAX_CHARS) -> str:
+    """A table row's `text` value as normalised text; AnalysisError when it is missing, empty, not text or too long."""
+    if value is None or (isinstance(value, float) and value != value):
+        raise AnalysisError(f"{name}: no text (the row has no {TEXT_FIELD!r} value)")
+    if not isinstance(value, str):
+        raise AnalysisError(f"{name}: the {TEXT_FIELD!r} value is a {type(value).__name__}, not text")
+    if len(value) > max_chars:
+        raise AnalysisError(f"{name}: {len(value):,} characters, over the --max-chars limit of {max_chars:,}; "
+                            "split the text or raise --max-chars")
+    text = normalise_text(value)
+    if not text.strip():
+        raise AnalysisError(f"{name}: no text (the {TEXT_FIELD!r} value is empty or only white space)")
+    return text
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document's unit of work, picklable: an article file to read (`path`) or a table row's `text`."""
+
+    document: str
+    file: str  # as reported in failures.csv and manifest.json
+    name: str  # as named in messages: the path as given, or TABLE#ROW
+    path: str | None = None  # absolute path of an article file; None for a table row
+    text: object = None  # the row's text value
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the per-document function returns: CSV rows of every table (or the failure), and its warnings."""
+
+    document: str
+    file: str
+    failure: str | None
+    rows: dict[str, bytes] | None  # table → CSV lines without header
+    columns: dict[str, tuple[str, ...]] | None  # table → column names
+    record: dict | None  # the input's entry in manifest.json
+    logs: tuple[tuple[int, str, str], ...]  # (level, logger, message) of warnings while analysing
+    pid: int  # the process that ran it (its warnings were already shown there if it is this one)
+
+
+class _Collect(logging.Handler):
+    """Collect this thread's warnings of the package's loggers."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.records: list[tuple[int, str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
+        if record.thread == self.thread:
+            self.records.append((record.levelno, record.name, record.getMessage()))
+
+
+@contextmanager
+def _collected_warnings() -> Iterator[list[tuple[int, str, str]]]:
+    handler = _Collect()
+    logger = logging.getLogger("analysis")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+def analyse_document(task: Task, opts: RunOptions) -> Result:
+    """The per-document function of every mode (here, --jobs, --scheduler): pure, picklable, never raises for bad input.
+
+    Reads the file (or takes the row's text), analyses it, and returns its rows of every table as CSV, sorted as in
+    the tables; bad input becomes `failure` (a one-line reason).
+    """
+    with _collected_warnings() as logs:
+        try:
+            if task.path is not None:
+                text = read_text(Path(task.path), opts.encoding, opts.max_chars, name=task.name)
+                digest, size = sha256_file(Path(task.path)), Path(task.path).stat().st_size
+            else:
+                text = text_of_row(task.text, task.name, opts.max_chars)
+                data = str(task.text).encode("utf-8")
+                digest, size = hashlib.sha256(data).hexdigest(), len(data)
+            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts)])
+        except AnalysisError as exc:
+            return Result(task.document, task.file, str(exc), None, None, None, tuple(logs), os.getpid())
+    rows, columns = {}, {}
+    for attr in TABLE_FILES:
+        df = getattr(tables, attr)
+        rows[attr] = df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
+        columns[attr] = tuple(map(str, df.columns))
+    record = {"document": task.document, "file": task.file, "sha256": digest, "bytes": size}
+    return Result(task.document, task.file, None, rows, columns, record, tuple(logs), os.getpid())
+
+
+def _load_scorer(opts: RunOptions) -> None:
+    get_scorer(opts.scorer)
 
 
 def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
@@ -88,43 +193,97 @@ def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
     }
 
 
-def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = False) -> list[Failure]:
+def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = False, jobs: int = 1,
+        scheduler: str | None = None, quiet: bool = False) -> list[Failure]:
     """Analyse every input, then swap the complete set of outputs into place; returns the failed documents.
 
+    Documents run here (`jobs` 1), in `jobs` local worker processes, or on the Dask cluster at `scheduler`, with the
+    same outputs byte for byte. A progress bar goes to stderr when it is a terminal, unless `quiet`.
     Raises AnalysisError (nothing written) for bad options, an unwritable output, or when no document succeeds.
     """
     out = out or config.PROCESSED_DATA_DIR
+    if jobs < 1:
+        raise AnalysisError("--jobs must be 1 or more")
+    if scheduler is not None and jobs != 1:
+        raise AnalysisError("give either --jobs (this machine) or --scheduler (a Dask cluster), not both")
     check_converter(opts.converter)
     check_writable(out, OUTPUT_FILES)
     if not inputs:
         verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
-    docs = discover(inputs or [config.RAW_DATA_DIR])
-    get_scorer(opts.scorer)  # fail on an unknown scorer before reading anything
-    parts: list[Tables] = []
-    records: list[dict] = []
+    corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
+    if opts.scorer not in SCORERS:
+        get_scorer(opts.scorer)  # the one-line error for an unknown scorer, before any work
     failures: list[Failure] = []
-    for doc, path in tqdm(docs, desc="documents", unit="doc", file=sys.stderr, disable=not sys.stderr.isatty()):
-        try:
-            parts.append(analyse_file(doc, path, opts))
-        except AnalysisError as exc:
-            if debug:
-                raise
-            failures.append(Failure(doc, doc + path.suffix, str(exc)))
-            continue
-        records.append({"document": doc, "file": doc + path.suffix, "sha256": sha256_file(path),
-                        "bytes": path.stat().st_size})
-    if not parts:
-        reasons = "; ".join(f.reason for f in failures[:3])
-        raise AnalysisError(f"no input could be analysed: {reasons}")
-    tables = concat_tables(parts)
-    manifest = _manifest(opts, records)
-    failure_table = pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS)
 
     def write(folder: Path) -> None:
-        write_tables(tables, folder)
-        write_csv(failure_table, folder / FAILURES_FILE)
-        write_json(manifest, folder / "manifest.json")
+        records = _analyse_corpus(corpus, opts, folder, failures, debug, jobs, scheduler, quiet)
+        failures.sort(key=lambda f: f.document)
+        write_csv(pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS), folder / FAILURES_FILE)
+        write_json(_manifest(opts, records), folder / "manifest.json")
 
     swap_in(out, write)
-    log.info("analysed %d document(s), %d sentences; tables in %s", len(parts), len(tables.sentences), out)
+    log.info("analysed %d of %d document(s); tables in %s", len(corpus) - len(failures), len(corpus), out)
     return failures
+
+
+def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict]) -> Iterator[Task]:
+    for doc in corpus.documents():
+        src = doc.source
+        metadata[src.document] = doc.meta  # kept only until the document's result arrives
+        if src.sidecar is not None:
+            records[src.document] = {"file": src.sidecar.name, "sha256": sha256_file(src.sidecar)}
+        if src.row is None:
+            yield Task(src.document, src.file, str(src.path), str(src.path.absolute()))
+        else:
+            yield Task(src.document, src.file, src.file, None, doc.text)
+
+
+def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: list[Failure], debug: bool,
+                    jobs: int, scheduler: str | None, quiet: bool) -> list[dict]:
+    """Run every document and write the five tables into folder; returns the manifest's input records."""
+    metadata: dict[str, dict] = {}
+    sidecars: dict[str, dict] = {}
+    tasks = _tasks(corpus, metadata, sidecars)
+    if scheduler is not None:
+        results = run_dask(analyse_document, tasks, opts, scheduler)
+    else:
+        results = run_local(analyse_document, tasks, opts, jobs, setup=_load_scorer)
+    meta_columns = [META_PREFIX + c for c in corpus.meta_columns]
+    records: list[dict] = []
+    columns: dict[str, tuple[str, ...]] | None = None
+    show = not quiet and sys.stderr.isatty()
+    with Spool(folder / ".rows.spool", list(TABLE_FILES)) as spool, \
+            (logging_redirect_tqdm() if show else nullcontext()), \
+            tqdm(total=len(corpus), desc="documents", unit="doc", file=sys.stderr, disable=not show) as bar:
+        for res in results:
+            bar.update()
+            if res.pid != os.getpid():  # warnings from another process: show them here
+                for level, name, message in res.logs:
+                    logging.getLogger(name).log(level, message)
+            meta = metadata.pop(res.document)
+            if res.failure is not None:
+                if debug:
+                    raise AnalysisError(res.failure)
+                failures.append(Failure(res.document, res.file, res.failure))
+                sidecars.pop(res.document, None)
+                continue
+            if columns is None:
+                columns = res.columns
+            elif res.columns != columns:
+                raise AnalysisError(f"{res.document}: its tables have other columns than the other documents'")
+            rows = dict(res.rows)
+            if meta_columns:  # metadata cells follow the document's standard columns
+                values = [meta.get(c) for c in corpus.meta_columns]
+                rows["documents"] = rows["documents"].rstrip(b"\n") + csv_line(["", *values]).encode("utf-8")
+            spool.add(res.document, rows)
+            record = res.record
+            if res.document in sidecars:
+                record = {**record, "metadata": sidecars.pop(res.document)}
+            records.append(record)
+        if columns is None:
+            reasons = "; ".join(f.reason for f in sorted(failures, key=lambda f: f.document)[:3])
+            raise AnalysisError(f"no input could be analysed: {reasons}")
+        for attr, name in TABLE_FILES.items():
+            header = list(columns[attr]) + (meta_columns if attr == "documents" else [])
+            spool.write(attr, folder / name, csv_line(header))
+    return sorted(records, key=lambda r: r["document"])

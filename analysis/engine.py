@@ -1,0 +1,179 @@
+"""Running one pure per-document function over many documents: in this process, in a local process pool, or on a
+Dask distributed cluster; and spooling each document's CSV rows to disk so that no corpus is held in memory.
+
+The function and its context must be picklable (module-level function, plain data). Work is submitted a few
+documents ahead of the results (`window`), so memory stays bounded whatever the corpus size; results arrive in
+completion order, and `Spool` writes the tables sorted by document id, so every mode gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import AnalysisError
+
+T = TypeVar("T")
+R = TypeVar("R")
+C = TypeVar("C")
+
+#: Documents submitted ahead per worker: enough to keep workers busy, few enough to bound memory.
+AHEAD_PER_WORKER = 4
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
+    _worker["fn"], _worker["context"] = fn, context
+    if setup is not None:
+        setup(context)  # e.g. load the scorer once per worker process
+
+
+def _call(item: object) -> object:
+    return _worker["fn"](item, _worker["context"])
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Fresh worker processes (forkserver where available, else spawn): no forked threads or locks."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _bounded(submit: Callable[[T], Any], items: Iterator[T], ahead: int, ready: Callable) -> Iterator[Any]:
+    pending = {submit(item) for item in islice(items, ahead)}
+    while pending:
+        done, pending = ready(pending)
+        yield from done
+        pending |= {submit(item) for item in islice(items, len(done))}
+
+
+def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int = 1,
+              setup: Callable[[C], None] | None = None) -> Iterator[R]:
+    """fn(item, context) for every item, here (jobs=1) or in `jobs` worker processes; completion order."""
+    items = iter(items)
+    if jobs == 1:
+        if setup is not None:
+            setup(context)
+        for item in items:
+            yield fn(item, context)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker,
+                             initargs=(fn, context, setup)) as pool:
+        try:
+            for future in _bounded(lambda item: pool.submit(_call, item), items, jobs * AHEAD_PER_WORKER,
+                                   lambda pending: wait(pending, return_when=FIRST_COMPLETED)):
+                yield future.result()
+        except BrokenProcessPool:
+            raise AnalysisError("a worker process died (out of memory?); try fewer --jobs or a smaller "
+                                "--max-chars") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler: str | Any,
+             timeout: float = 30) -> Iterator[R]:
+    """fn(item, context) for every item on a Dask distributed cluster (scheduler address or Client); completion order.
+
+    The context is sent to every worker once; items go a few at a time per worker thread.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        raise AnalysisError("--scheduler needs dask[distributed]; install the locked environment") from None
+    own = not hasattr(scheduler, "submit")
+    try:
+        client = Client(scheduler, timeout=timeout, set_as_default=False) if own else scheduler
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise AnalysisError(f"cannot connect to the Dask scheduler at {scheduler} ({exc}); check the address "
+                            "(e.g. tcp://host:8786) and that the scheduler is running") from None
+    try:
+        threads = sum(client.nthreads().values())
+        if not threads:
+            raise AnalysisError(f"the Dask cluster at {scheduler} has no workers; start some (dask worker ADDRESS)")
+        shared = client.scatter(context, broadcast=True)
+        finished = as_completed(loop=client.loop)
+
+        def submit(item: T) -> Any:
+            future = client.submit(fn, item, shared, pure=False)
+            finished.add(future)
+            return future
+
+        def ready(pending: set) -> tuple[set, set]:
+            future = next(finished)
+            return {future}, pending - {future}
+
+        for future in _bounded(submit, iter(items), max(2, threads * AHEAD_PER_WORKER), ready):
+            result = future.result()
+            future.release()
+            yield result
+    finally:
+        if own:
+            client.close()
+
+
+def csv_line(values: Sequence[object]) -> str:
+    """One CSV record as pandas' to_csv writes it (minimal quoting, LF); None is an empty cell."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(["" if v is None else v for v in values])
+    return buf.getvalue()
+
+
+class Spool:
+    """Each document's CSV rows (without header) appended to one file; written out table by table, sorted by id.
+
+    Memory holds only offsets; disk holds the rows once more until `write` copies them into the output tables.
+    """
+
+    def __init__(self, folder: Path, tables: Sequence[str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "rows.spool"
+        self._file = open(self.path, "w+b")  # noqa: SIM115 - closed in close()
+        self.tables = list(tables)
+        self._index: dict[str, tuple[int, tuple[int, ...]]] = {}
+
+    def __enter__(self) -> Spool:  # noqa: D105
+        return self
+
+    def __exit__(self, *exc: object) -> None:  # noqa: D105
+        self.close()
+
+    def __len__(self) -> int:  # noqa: D105
+        return len(self._index)
+
+    def add(self, document: str, rows: dict[str, bytes]) -> None:
+        """Store one document's rows for every table (bytes of CSV lines)."""
+        if document in self._index:
+            raise AnalysisError(f"document id {document!r} arrived twice")
+        blobs = [rows[t] for t in self.tables]
+        offset = self._file.seek(0, os.SEEK_END)
+        for blob in blobs:
+            self._file.write(blob)
+        self._index[document] = (offset, tuple(len(b) for b in blobs))
+
+    def documents(self) -> list[str]:
+        """Document ids stored, sorted."""
+        return sorted(self._index)
+
+    def write(self, table: str, path: Path, header: str) -> None:
+        """Write one table: the header, then every document's rows in document-id order."""
+        k = self.tables.index(table)
+        self._file.flush()
+        with open(path, "wb") as out:
+            out.write(header.encode("utf-8"))
+            for doc in self.documents():
+                offset, lengths = self._index[doc]
+                self._file.seek(offset + sum(lengths[:k]))
+                out.write(self._file.read(lengths[k]))
+
+    def close(self) -> None:
+        """Close and delete the spool file."""
+        self._file.close()
+        self.path.unlink(missing_ok=True)
