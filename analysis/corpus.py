@@ -19,12 +19,15 @@ results never depend on processing order.
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import config
 from .config import BOOTSTRAP_RESAMPLES, CI_LEVEL, DEFAULT_HEADINGS
 from .errors import AnalysisError
 from .inputs import META_PREFIX
@@ -158,3 +161,42 @@ def synthetic_articles(source: str, n: int, seed: int = 0, sentences: tuple[int,
                 lines += ["".join(part[p:p + 3]), ""]
         yield {"id": f"a{str(i + 1).zfill(width)}", "text": "\n".join(lines), "title": title,
                "outlet": outlets[i % len(outlets)], "date": f"2026-02-{1 + rng.randrange(28):02d}"}
+
+
+# --- For the corpus notebook (04-corpus) and scripts: read a run, and write only where asked. ---
+
+#: Folders only `make figures` / `make checksums` write; notebooks never do.
+PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """An absolute path: `~` expanded, a relative path taken from the current working folder."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else Path.cwd() / p
+
+
+def load_run(folder: str | os.PathLike | None = None) -> dict:
+    """The tables of a `python -m analysis run` output folder (None: data/processed/), with its failures."""
+    from .figures import read_tables
+    from .output import FAILURES_FILE, read_table
+
+    path = config.PROCESSED_DATA_DIR if folder is None else resolve(folder)
+    tables = read_tables(path)
+    failures = path / FAILURES_FILE
+    tables["failures"] = read_table(failures) if failures.exists() else pd.DataFrame(columns=["document"])
+    tables["folder"] = path
+    return tables
+
+
+def output_folder(output: str | os.PathLike | None) -> Path | None:
+    """The folder a notebook writes into (created), or None to write nothing; never data/raw, data/processed or
+    figures/ (the committed demo, which only `make figures` regenerates)."""
+    if output is None:
+        return None
+    path = resolve(output).resolve()
+    for protected in PROTECTED_DIRS:
+        if path == protected.resolve() or protected.resolve() in path.parents:
+            raise AnalysisError(f"output {path} is inside {protected.name}/, which only `make figures` writes; "
+                                "choose another folder")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

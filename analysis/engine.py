@@ -79,10 +79,11 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
 
 
 def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler: str | Any,
-             timeout: float = 30) -> Iterator[R]:
+             timeout: float | None = None) -> Iterator[R]:
     """fn(item, context) for every item on a Dask distributed cluster (scheduler address or Client); completion order.
 
-    The context is sent to every worker once; items go a few at a time per worker thread.
+    The context is sent to every worker once; items go a few at a time per worker thread. `timeout` (seconds) for
+    connecting defaults to Dask's configuration (`distributed.comm.timeouts.connect`, 30 s).
     """
     try:
         from distributed import Client, as_completed
@@ -90,7 +91,8 @@ def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler:
         raise AnalysisError("--scheduler needs dask[distributed]; install the locked environment") from None
     own = not hasattr(scheduler, "submit")
     try:
-        client = Client(scheduler, timeout=timeout, set_as_default=False) if own else scheduler
+        options = {} if timeout is None else {"timeout": timeout}
+        client = Client(scheduler, set_as_default=False, **options) if own else scheduler
     except (OSError, TimeoutError, ValueError) as exc:
         raise AnalysisError(f"cannot connect to the Dask scheduler at {scheduler} ({exc}); check the address "
                             "(e.g. tcp://host:8786) and that the scheduler is running") from None
@@ -132,9 +134,8 @@ class Spool:
     Memory holds only offsets; disk holds the rows once more until `write` copies them into the output tables.
     """
 
-    def __init__(self, folder: Path, tables: Sequence[str]) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "rows.spool"
+    def __init__(self, path: Path, tables: Sequence[str]) -> None:
+        self.path = path
         self._file = open(self.path, "w+b")  # noqa: SIM115 - closed in close()
         self.tables = list(tables)
         self._index: dict[str, tuple[int, tuple[int, ...]]] = {}

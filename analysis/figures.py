@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,6 +145,95 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
     return fig
 
 
+#: Okabe–Ito colours for groups of documents (cycled with markers beyond eight groups).
+GROUP_COLOURS = (BLUE, ORANGE, "#009E73", VERMILION, "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def _group_styles(values: list[str]) -> dict[str, tuple[str, str]]:
+    return {v: (GROUP_COLOURS[i % len(GROUP_COLOURS)], GROUP_MARKERS[(i // len(GROUP_COLOURS)) % len(GROUP_MARKERS)])
+            for i, v in enumerate(values)}
+
+
+def _group_label(column: str) -> str:
+    return column.removeprefix("meta_")
+
+
+def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> Figure:
+    """Per document: framing density (x) against the mean sentence score with its 95% CI (y), coloured by group."""
+    docs = documents.sort_values("document")
+    keys = docs[group].astype("string").fillna("(none)") if group else pd.Series("all", index=docs.index)
+    styles = _group_styles(sorted(keys.unique()))
+    with_bars = len(docs) <= 60
+    with styled():
+        fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+        for value, (colour, marker) in styles.items():
+            d = docs[keys == value]
+            if with_bars:
+                has_ci = d["sentiment_ci_low"].notna()
+                ax.errorbar(d.loc[has_ci, "framing_per_1k_cjk"], d.loc[has_ci, "sentiment_mean"],
+                            yerr=[d.loc[has_ci, "sentiment_mean"] - d.loc[has_ci, "sentiment_ci_low"],
+                                  d.loc[has_ci, "sentiment_ci_high"] - d.loc[has_ci, "sentiment_mean"]],
+                            fmt="none", ecolor=colour, alpha=0.35, lw=1, capsize=2)
+            ax.scatter(d["framing_per_1k_cjk"], d["sentiment_mean"], s=30, color=colour, marker=marker,
+                       alpha=0.85, linewidths=0, label=f"{value} (n={len(d)})" if group else f"document (n={len(d)})")
+        if len(docs) <= 12:
+            for r in docs.itertuples():
+                if not (np.isnan(r.framing_per_1k_cjk) or np.isnan(r.sentiment_mean)):
+                    ax.annotate(textwrap.shorten(str(r.document), 24, placeholder="…"),
+                                (r.framing_per_1k_cjk, r.sentiment_mean), xytext=(4, 3), textcoords="offset points",
+                                fontsize=7, color="#444444")
+        ax.axhline(0.5, color="black", lw=0.8, ls="--")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlim(left=0)
+        ax.set_xlabel("framing hits per 1,000 CJK characters")
+        ax.set_ylabel("mean SnowNLP P(positive) of the sentences")
+        note = "; bars: 95% bootstrap CI over the document's sentences" if with_bars else ""
+        ax.set_title(f"Documents: framing density and sentiment ({len(docs)} documents{note})", loc="left",
+                     fontsize=10)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=4, fontsize=8, frameon=False,
+                  title=_group_label(group) if group else None, title_fontsize=8)
+    return fig
+
+
+def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: str) -> Figure:
+    """Per group: each document's value (dots, fixed jitter) and the group value with its 95% CI from resampling
+    documents, for mean sentence sentiment and framing density."""
+    grp = groups.sort_values("group").reset_index(drop=True)
+    keys = documents[column].astype("string").fillna("(none)")
+    panels = (("sentiment_mean", "sentiment_ci_low", "sentiment_ci_high", "sentiment_mean",
+               "mean SnowNLP P(positive) of the sentences"),
+              ("framing_per_1k_cjk", "framing_ci_low", "framing_ci_high", "framing_per_1k_cjk",
+               "framing hits per 1,000 CJK characters"))
+    with styled():
+        fig, axes = plt.subplots(1, 2, figsize=(10, 1.6 + 0.55 * len(grp)), sharey=True, layout="constrained")
+        rng = np.random.default_rng(0)  # fixed jitter so renders are identical
+        for ax, (value_col, low_col, high_col, doc_col, xlabel) in zip(axes, panels, strict=True):
+            for y, row in grp.iterrows():
+                vals = documents.loc[keys == row["group"], doc_col].dropna().to_numpy()
+                ax.scatter(vals, y + rng.uniform(-0.2, 0.2, vals.size), s=12, color=GREY, alpha=0.6, linewidths=0,
+                           label="document" if y == 0 else None)
+                if not np.isnan(row[value_col]):
+                    err = None
+                    if not np.isnan(row[low_col]):
+                        err = [[row[value_col] - row[low_col]], [row[high_col] - row[value_col]]]
+                    ax.errorbar(row[value_col], y, xerr=err, fmt="o", color=BLUE, ms=7, capsize=4, lw=2,
+                                label="group, 95% CI (documents resampled)" if y == 0 else None)
+            ax.set_xlabel(xlabel)
+            if value_col == "sentiment_mean":
+                ax.axvline(0.5, color="black", lw=0.8, ls="--")
+                ax.set_xlim(-0.02, 1.02)
+            else:
+                ax.set_xlim(left=0)
+        axes[0].set_yticks(range(len(grp)), [f"{textwrap.shorten(str(g), 20, placeholder='…')}\nn={n} documents"
+                                             for g, n in zip(grp["group"], grp["n_documents"], strict=True)],
+                           fontsize=8)
+        axes[0].set_ylim(len(grp) - 0.5, -0.5)
+        axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, fontsize=8, frameon=False)
+        fig.suptitle(f"By {_group_label(column)}: each document counts once", x=0.01, ha="left", fontsize=10)
+    return fig
+
+
 def save_figure(fig: Figure, stem: Path) -> list[Path]:
     """Save a figure as PNG (200 dpi) and SVG with no timestamps, so renders are byte-identical."""
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -169,12 +259,16 @@ def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def render_figures(data_dir: Path, out_dir: Path) -> list[Path]:
-    """Render every figure for every document of a run: figures/NAME.* (one document) or figures/DOC/NAME.*."""
+def render_figures(data_dir: Path, out_dir: Path, group_by: str | None = None, per_document: bool = True) -> list[Path]:
+    """Render every figure of a run: figures/NAME.* (one document), or figures/DOC/NAME.* per document plus the
+    corpus figures figures/corpus_documents.* and, with a grouping column, figures/corpus_by_COLUMN.*."""
+    from .corpus import compare_groups, group_column
+
     t = read_tables(data_dir)
     docs = list(t["documents"]["document"].astype(str))
+    column = group_column(t["documents"], group_by)  # an unknown column is an error before any drawing
     written = []
-    for doc in docs:
+    for doc in docs if per_document or len(docs) == 1 else []:
         folder = out_dir if len(docs) == 1 else out_dir / doc
         figs = {
             "sentiment_by_section": plot_sentiment_by_section(t["sections"], t["sentences"], doc),
@@ -183,4 +277,10 @@ def render_figures(data_dir: Path, out_dir: Path) -> list[Path]:
         }
         for name, fig in figs.items():
             written += save_figure(fig, folder / name)
+    if len(docs) > 1:
+        written += save_figure(plot_corpus_documents(t["documents"], column), out_dir / "corpus_documents")
+        if column is not None:
+            groups = compare_groups(t["documents"], t["sentences"], column)
+            slug = re.sub(r"[^0-9A-Za-z_-]+", "_", _group_label(column)).strip("_") or "group"
+            written += save_figure(plot_corpus_groups(groups, t["documents"], column), out_dir / f"corpus_by_{slug}")
     return written

@@ -65,8 +65,9 @@ TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a table written by write_csv: empty cells are NaN, text columns stay text."""
-    df = pd.read_csv(path, encoding="utf-8", dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
-                     na_values=[""])
+    header = pd.read_csv(path, encoding="utf-8", nrows=0).columns
+    text = {c: str for c in header if c in TEXT_COLUMNS or c.startswith("meta_")}  # metadata stays text too
+    df = pd.read_csv(path, encoding="utf-8", dtype=text, keep_default_na=False, na_values=[""])
     return df
 
 

@@ -104,6 +104,8 @@ def test_legacy_chinese_encodings_are_detected_with_a_warning_or_given(tmp_path,
 def test_article_in_big5_equals_the_utf8_article(tmp_path, article_run):
     f = tmp_path / ARTICLE.name
     f.write_bytes(ARTICLE.read_text(encoding="utf-8").encode("big5"))
+    sidecar = ARTICLE.with_name(ARTICLE.stem + ".meta.yaml")  # its metadata (documents.csv meta_ columns)
+    shutil.copy(sidecar, tmp_path / sidecar.name)
     r = run_cli("run", str(f), "--out", str(tmp_path / "o"), "--encoding", "big5")
     assert r.returncode == 0, r.stderr
     for name in ("sentences.csv", "sections.csv", "framing.csv", "kwic.csv", "documents.csv"):

@@ -17,7 +17,8 @@ def test_run_writes_every_table_with_its_columns(article_run):
     for name, cols in {"documents": DOCUMENT_COLUMNS, "sections": SECTION_COLUMNS, "sentences": SENTENCE_COLUMNS,
                        "framing": FRAMING_COLUMNS, "kwic": KWIC_COLUMNS}.items():
         df = read_table(article_run / f"{name}.csv")
-        assert list(df.columns) == cols
+        assert list(df.columns)[:len(cols)] == cols
+        assert all(c.startswith("meta_") for c in df.columns[len(cols):])  # documents: the .meta.yaml fields
     doc = read_table(article_run / "documents.csv")
     assert doc.loc[0, "document"] == ARTICLE.stem
     assert doc.loc[0, "metadata"] == "(觀察者網)"

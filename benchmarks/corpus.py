@@ -1,0 +1,120 @@
+"""Corpus benchmark: documents per second with 1 and 2 jobs, the speed-up, and peak memory.
+
+Generates a corpus of synthetic articles made of the demo article's sentences (seeded, into a temporary folder),
+runs `python -m analysis run CORPUS --jobs N --quiet` for each N, samples the memory of the whole process tree
+(main process and workers) every 50 ms, checks that every run wrote the same bytes, and prints the numbers.
+Run by hand (it takes minutes with the reference SnowNLP scorer):
+
+    .venv/bin/python benchmarks/corpus.py --documents 1000            # the issue's benchmark
+    .venv/bin/python benchmarks/corpus.py --documents 200 --jobs 1 2  # quicker
+Target: speed-up >= 1.8x with 2 jobs on 2 cores. Throughput includes start-up (loading SnowNLP in each worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from analysis import config
+from analysis.corpus import synthetic_articles
+from analysis.reading import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(folder: Path, n: int, seed: int, sentences: tuple[int, int]) -> tuple[int, int]:
+    """Write n synthetic articles as OUTLET/ID.txt; returns (articles, characters)."""
+    chars = 0
+    for a in synthetic_articles(read_text(config.DEMO_ARTICLE), n, seed=seed, sentences=sentences):
+        d = folder / a["outlet"]
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{a['id']}.txt").write_text(a["text"], encoding="utf-8")
+        chars += len(a["text"])
+    return n, chars
+
+
+def tree_rss(proc: psutil.Process) -> tuple[int, int]:
+    """Resident memory of a process and of it with all its descendants (bytes)."""
+    try:
+        main = proc.memory_info().rss
+        total = main
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return main, total
+    except psutil.Error:
+        return 0, 0
+
+
+def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
+    """One run: wall time, exit status, peak RSS of the main process and of the whole tree."""
+    cmd = [sys.executable, "-m", "analysis", "run", str(corpus), "--out", str(out), "--jobs", str(jobs), "--quiet",
+           "--scorer", scorer]
+    peak = {"main": 0, "tree": 0}
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = psutil.Process(p.pid)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            main, tree = tree_rss(proc)
+            peak["main"], peak["tree"] = max(peak["main"], main), max(peak["tree"], tree)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = p.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    if p.returncode != 0:
+        raise SystemExit(f"--jobs {jobs} failed with status {p.returncode}: {err.strip()[-500:]}")
+    return {"jobs": jobs, "wall": wall, "peak_main": peak["main"], "peak_tree": peak["tree"]}
+
+
+def main() -> None:
+    """Parse options, generate the corpus, run each --jobs value, print the numbers."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--documents", type=int, default=1000, help="articles to generate (default 1000)")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to run (default 1 2)")
+    ap.add_argument("--sentences", type=int, nargs=2, default=(12, 36), metavar=("MIN", "MAX"),
+                    help="sentences per article, drawn uniformly (default 12 36)")
+    ap.add_argument("--scorer", default="snownlp", help="sentence scorer (default snownlp)")
+    ap.add_argument("--seed", type=int, default=config.BOOTSTRAP_BASE_SEED, help="corpus seed")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        n, chars = generate(corpus, args.documents, args.seed, tuple(args.sentences))
+        print(f"corpus: {n} articles, {chars:,} characters ({chars / n:,.0f} per article), seed {args.seed}; "
+              f"scorer {args.scorer}; {os.cpu_count()} CPUs; load average before {os.getloadavg()[0]:.2f}")
+        results = []
+        for jobs in args.jobs:
+            r = measure(corpus, Path(tmp) / f"out{jobs}", jobs, args.scorer)
+            results.append(r)
+            print(f"--jobs {jobs}: {r['wall']:7.1f} s  {n / r['wall']:6.2f} documents/s  "
+                  f"{chars / r['wall']:9,.0f} characters/s  peak memory {r['peak_tree'] / 2**20:6.0f} MiB "
+                  f"(main process {r['peak_main'] / 2**20:.0f} MiB)", flush=True)
+        base = results[0]
+        for r in results[1:]:
+            same = all(filecmp.cmp(Path(tmp) / f"out{base['jobs']}" / f.name, f, shallow=False)
+                       for f in (Path(tmp) / f"out{r['jobs']}").iterdir())
+            print(f"speed-up --jobs {r['jobs']} vs --jobs {base['jobs']}: {base['wall'] / r['wall']:.2f}x "
+                  f"(target >= 1.8x for 2 jobs on 2 cores); outputs byte-identical: {same}")
+        print(f"load average after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
