@@ -8,6 +8,8 @@ Run by hand (it takes minutes with the reference SnowNLP scorer):
     .venv/bin/python benchmarks/corpus.py --documents 1000            # the issue's benchmark
     .venv/bin/python benchmarks/corpus.py --documents 200 --jobs 1 2  # quicker
 Target: speed-up >= 1.8x with 2 jobs on 2 cores. Throughput includes start-up (loading SnowNLP in each worker).
+On a shared machine the wall-clock speed-up depends on what else runs: the CPU seconds of the process tree and the
+average number of busy cores show whether a run was starved and what the parallel mode costs in extra work.
 """
 
 from __future__ import annotations
@@ -42,26 +44,33 @@ def generate(folder: Path, n: int, seed: int, sentences: tuple[int, int]) -> tup
     return n, chars
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """Resident memory of a process and of it with all its descendants (bytes)."""
+def sample_tree(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, int]:
+    """Resident memory of a process and of it with all its descendants (bytes); records each one's CPU seconds."""
+    main = total = 0
     try:
-        main = proc.memory_info().rss
-        total = main
-        for child in proc.children(recursive=True):
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return main, total
+        procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
         return 0, 0
+    for p in procs:
+        try:
+            with p.oneshot():
+                rss = p.memory_info().rss
+                t = p.cpu_times()
+        except psutil.Error:
+            continue
+        cpu[p.pid] = max(cpu.get(p.pid, 0.0), t.user + t.system)
+        total += rss
+        if p.pid == proc.pid:
+            main = rss
+    return main, total
 
 
 def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
-    """One run: wall time, exit status, peak RSS of the main process and of the whole tree."""
+    """One run: wall time, CPU seconds of the process tree, peak RSS of the main process and of the whole tree."""
     cmd = [sys.executable, "-m", "analysis", "run", str(corpus), "--out", str(out), "--jobs", str(jobs), "--quiet",
            "--scorer", scorer]
     peak = {"main": 0, "tree": 0}
+    cpu: dict[int, float] = {}
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     proc = psutil.Process(p.pid)
@@ -69,7 +78,7 @@ def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
 
     def sample() -> None:
         while not stop.is_set():
-            main, tree = tree_rss(proc)
+            main, tree = sample_tree(proc, cpu)
             peak["main"], peak["tree"] = max(peak["main"], main), max(peak["tree"], tree)
             stop.wait(0.05)
 
@@ -81,7 +90,7 @@ def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
     sampler.join()
     if p.returncode != 0:
         raise SystemExit(f"--jobs {jobs} failed with status {p.returncode}: {err.strip()[-500:]}")
-    return {"jobs": jobs, "wall": wall, "peak_main": peak["main"], "peak_tree": peak["tree"]}
+    return {"jobs": jobs, "wall": wall, "cpu": sum(cpu.values()), "peak_main": peak["main"], "peak_tree": peak["tree"]}
 
 
 def main() -> None:
@@ -105,14 +114,16 @@ def main() -> None:
             r = measure(corpus, Path(tmp) / f"out{jobs}", jobs, args.scorer)
             results.append(r)
             print(f"--jobs {jobs}: {r['wall']:7.1f} s  {n / r['wall']:6.2f} documents/s  "
-                  f"{chars / r['wall']:9,.0f} characters/s  peak memory {r['peak_tree'] / 2**20:6.0f} MiB "
-                  f"(main process {r['peak_main'] / 2**20:.0f} MiB)", flush=True)
+                  f"{chars / r['wall']:9,.0f} characters/s  CPU {r['cpu']:7.1f} s ({r['cpu'] / r['wall']:.2f} cores "
+                  f"busy on average)  peak memory {r['peak_tree'] / 2**20:6.0f} MiB (main process "
+                  f"{r['peak_main'] / 2**20:.0f} MiB)", flush=True)
         base = results[0]
         for r in results[1:]:
             same = all(filecmp.cmp(Path(tmp) / f"out{base['jobs']}" / f.name, f, shallow=False)
                        for f in (Path(tmp) / f"out{r['jobs']}").iterdir())
             print(f"speed-up --jobs {r['jobs']} vs --jobs {base['jobs']}: {base['wall'] / r['wall']:.2f}x "
-                  f"(target >= 1.8x for 2 jobs on 2 cores); outputs byte-identical: {same}")
+                  f"(target >= 1.8x for 2 jobs on 2 cores); CPU seconds ratio {r['cpu'] / base['cpu']:.2f} "
+                  f"(parallel overhead); outputs byte-identical: {same}")
         print(f"load average after {os.getloadavg()[0]:.2f}")
 
 
