@@ -274,7 +274,7 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
             rows = dict(res.rows)
             if meta_columns:  # metadata cells follow the document's standard columns
                 values = [meta.get(c) for c in corpus.meta_columns]
-                rows["documents"] = rows["documents"].rstrip(b"\n") + csv_line(["", *values]).encode("utf-8")
+                rows["documents"] = rows["documents"].removesuffix(b"\n") + csv_line(["", *values]).encode("utf-8")
             spool.add(res.document, rows)
             record = res.record
             if res.document in sidecars:
