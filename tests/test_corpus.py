@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import operator
 import os
 import pty
 import struct
@@ -321,3 +322,20 @@ def test_the_corpus_notebook_runs_on_a_generated_corpus(csv_run, tmp_path):
     docs = read_table(csv_run / "documents.csv")
     assert groups["n_documents"].sum() == len(docs)
     assert {p: p.stat().st_mtime_ns for p in config.PROCESSED_DATA_DIR.iterdir()} == before
+
+
+def test_work_is_submitted_a_few_documents_ahead_not_all_at_once():
+    """Bounded memory: the pool pulls jobs × AHEAD_PER_WORKER items before the first result, not the whole corpus."""
+    from analysis.engine import AHEAD_PER_WORKER, run_local
+
+    produced = []
+
+    def items():
+        for i in range(60):
+            produced.append(i)
+            yield i
+
+    results = run_local(operator.add, items(), 1000, jobs=2)
+    first = next(results)
+    assert len(produced) == 2 * AHEAD_PER_WORKER
+    assert sorted([first, *results]) == [i + 1000 for i in range(60)]
