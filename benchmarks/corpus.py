@@ -90,7 +90,8 @@ def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
     sampler.join()
     if p.returncode != 0:
         raise SystemExit(f"--jobs {jobs} failed with status {p.returncode}: {err.strip()[-500:]}")
-    return {"jobs": jobs, "wall": wall, "cpu": sum(cpu.values()), "peak_main": peak["main"], "peak_tree": peak["tree"]}
+    return {"jobs": jobs, "wall": wall, "cpu": sum(cpu.values()), "cpu_main": cpu.get(p.pid, 0.0),
+            "peak_main": peak["main"], "peak_tree": peak["tree"]}
 
 
 def main() -> None:
@@ -114,9 +115,9 @@ def main() -> None:
             r = measure(corpus, Path(tmp) / f"out{jobs}", jobs, args.scorer)
             results.append(r)
             print(f"--jobs {jobs}: {r['wall']:7.1f} s  {n / r['wall']:6.2f} documents/s  "
-                  f"{chars / r['wall']:9,.0f} characters/s  CPU {r['cpu']:7.1f} s ({r['cpu'] / r['wall']:.2f} cores "
-                  f"busy on average)  peak memory {r['peak_tree'] / 2**20:6.0f} MiB (main process "
-                  f"{r['peak_main'] / 2**20:.0f} MiB)", flush=True)
+                  f"{chars / r['wall']:9,.0f} characters/s  CPU {r['cpu']:7.1f} s (main process "
+                  f"{r['cpu_main']:.1f} s; {r['cpu'] / r['wall']:.2f} cores busy on average)  peak memory "
+                  f"{r['peak_tree'] / 2**20:6.0f} MiB (main process {r['peak_main'] / 2**20:.0f} MiB)", flush=True)
         base = results[0]
         for r in results[1:]:
             same = all(filecmp.cmp(Path(tmp) / f"out{base['jobs']}" / f.name, f, shallow=False)
