@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     fig = sub.add_parser("figures", help="render figures from the tables of a run")
     fig.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     fig.add_argument("--out", type=Path, default=None, help="figure folder (default: figures/)")
+    page = sub.add_parser("html", help="write a reading view (one self-contained HTML page) per document")
+    page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
+    page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
+    page.add_argument("--lexicon", type=Path, default=None,
+                      help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
     return p
 
 
@@ -43,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
             from .run import run
 
             run(args)
+        elif args.command == "html":
+            from .reading_view import write_pages
+
+            paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
+                                args.lexicon or config.FRAMING_LEXICON)
+            log.info("wrote %d reading view page(s)", len(paths))
         else:
             import matplotlib
 

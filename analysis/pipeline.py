@@ -27,7 +27,7 @@ SECTION_COLUMNS = [
     "framing_hits", "framing_per_1k_cjk",
 ]
 SENTENCE_COLUMNS = [
-    "document", "section", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
+    "document", "section", "paragraph", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
 ]
 FRAMING_COLUMNS = ["document", "section", "category", "term", "count"]
 KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right"]
@@ -80,6 +80,7 @@ def analyse_text(
     scored_texts = prepare(texts, converter)
     scores = score_texts(scored_texts, scorer)
     starts = [s.start for s in seg.sentences]
+    paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
 
     def sentence_of(pos: int) -> int | None:
         i = bisect_right(starts, pos) - 1
@@ -103,6 +104,7 @@ def analyse_text(
     sentences = pd.DataFrame({
         "document": document,
         "section": [s.section for s in seg.sentences],
+        "paragraph": [bisect_right(paragraph_starts, s.start) - 1 for s in seg.sentences],
         "sentence": range(len(texts)),
         "start": starts,
         "end": [s.end for s in seg.sentences],
