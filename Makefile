@@ -23,6 +23,7 @@ data: $(STAMP) ## analyse data/raw/ into data/processed/
 
 figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis figures
+	$(PY) -m analysis html
 
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check .

@@ -51,9 +51,10 @@ def cjk_face_number(family: str = CJK_FAMILY) -> int:
 def cjk_subset_woff(chars: str) -> bytes:
     """WOFF font holding only the glyphs of `chars` from Noto Sans CJK TC; same characters give the same bytes.
 
-    Hints and OpenType layout features other than kerning are dropped and charstrings are desubroutinised
-    (smaller after compression); the head table's timestamp is kept as shipped, so the bytes do not depend on
-    the clock. Characters the face lacks are ignored (the browser falls back to another font for them).
+    Hints and the OpenType layout features other than composition, kerning and mark placement are dropped, and
+    charstrings are desubroutinised (smaller after compression); the head table's timestamp is kept as shipped, so
+    the bytes do not depend on the clock. Characters the face lacks are left out (browsers fall back to another
+    font for them).
     """
     import io
     import logging
@@ -65,7 +66,7 @@ def cjk_subset_woff(chars: str) -> bytes:
     options.flavor = "woff"
     options.hinting = False
     options.desubroutinize = True
-    options.layout_features = ["kern"]
+    options.layout_features = ["ccmp", "kern", "mark", "mkmk"]  # composition, kerning, mark placement
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # copyright, names, version, licence and its URL
     options.name_languages = [0x409]
     font = TTFont(cjk_font_path(), fontNumber=cjk_face_number(), recalcTimestamp=False, lazy=True)

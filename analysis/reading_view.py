@@ -18,6 +18,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -462,7 +463,8 @@ def font_face(chars: str) -> str:
 def build_page(run: Run, document: str, lexicon: Lexicon) -> str:
     """The complete self-contained page: rendered once to learn its characters, then with their font embedded."""
     draft = render_page(run, document, lexicon)
-    return render_page(run, document, lexicon, font_face(draft))
+    # with the composed forms too, so that the browser can draw "e" + U+0301 as the font's "é"
+    return render_page(run, document, lexicon, font_face(draft + unicodedata.normalize("NFC", draft)))
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -15,7 +16,7 @@ from analysis import config
 from analysis.output import read_table
 from analysis.reading_view import TEXT_COLOUR, bin_colours
 
-from .conftest import ARTICLE, run_cli
+from .conftest import ARTICLE, ROOT, run_cli
 
 
 class Node:
@@ -287,3 +288,109 @@ def test_missing_tables_are_a_one_line_error(tmp_path):
     r = run_cli("html", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "pages"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "python -m analysis run" in r.stderr and not (tmp_path / "pages").exists()
+
+
+# ------------------------------------------------------------------------------------------------ in a browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "reading-view.png"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download); skipped where it is not installed."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.skip("no Chromium on this machine: `apt-get install chromium` (Debian) to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed: `make install` installs the locked version")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, **kw):
+    page = browser.new_page(**kw)
+    log = {"requests": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: log["requests"].append(r.url))
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return page, log
+
+
+def _after(page, locator) -> str:
+    return locator.evaluate("el => getComputedStyle(el, '::after').content")
+
+
+def test_in_chromium_sentences_legend_hover_font_and_no_network(browser, demo_page, article_run, article_text, lexicon,
+                                                                 tmp_path):
+    out, _ = demo_page
+    page, log = _open(browser, out / f"{ARTICLE.stem}.html", viewport={"width": 900, "height": 1300})
+    # Chinese is drawn with the embedded face, which the browser loaded from the page itself
+    fonts = page.evaluate("[...document.fonts].map(f => [f.family.replaceAll('\"', ''), f.status])")
+    assert ["zh-news-framing CJK", "loaded"] in fonts
+    assert page.evaluate("document.fonts.check('16px \"zh-news-framing CJK\"', '兩彈一星時刻')")
+    # every body sentence, in order, visible, top to bottom
+    sen = read_table(article_run / "sentences.csv")
+    boxes = page.eval_on_selector_all(
+        "article .s", "els => els.map(e => [e.textContent, e.getBoundingClientRect().top + window.scrollY,"
+                      " e.getBoundingClientRect().height])")
+    assert [b[0] for b in boxes] == sen["text"].tolist()
+    assert all(b[2] > 0 for b in boxes) and [b[1] for b in boxes] == sorted(b[1] for b in boxes)
+    body = article_text.strip().split("\n", 1)[1].removesuffix("(觀察者網)")  # all but the title and the credit
+    assert _squeeze(page.inner_text("article")) == _squeeze(body)
+    # the legend is on screen and says what the shading is not
+    assert page.locator("#legend").is_visible() and page.locator("#legend .scale").is_visible()
+    assert "not a measure of truth" in page.inner_text("#legend")
+    # focusing a sentence shows its score; hovering a term shows its category, gloss and rationale
+    first = page.locator("article .s").first
+    assert _after(page, first) == "none"
+    first.focus()
+    assert f"{sen['sentiment'].iloc[0]:.3f}" in _after(page, first)
+    first.blur()
+    term = page.locator("article .t").first
+    assert _after(page, term) == "none"
+    term.hover()
+    entry = next(e for e in lexicon.entries if e.term == term.text_content())
+    shown = _after(page, term)
+    assert lexicon.category(entry.category).label_en in shown and entry.gloss in shown
+    page.screenshot(path=tmp_path / "reading-view.png")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "reading-view.png", SCREENSHOT)
+    # nothing but the page itself (file:) and its embedded font (data:) was requested; nothing was blocked
+    assert log["requests"] and all(u.startswith(("file:", "data:")) for u in log["requests"]), log["requests"]
+    assert log["errors"] == [] and log["dialogs"] == []
+    page.close()
+
+
+def test_in_chromium_hostile_page_runs_nothing(browser, small_run):
+    page, log = _open(browser, small_run / "pages" / "outlet_a" / "evil.html")
+    for term in page.locator(".t[data-tip]").all():
+        term.hover()
+    assert log["dialogs"] == [] and page.evaluate("typeof window.pwned") == "undefined"
+    assert page.locator("#cat").count() == 0 and page.locator("article img, article b, article script").count() == 0
+    assert page.locator("article").is_visible()  # the article's <style>body{display:none}</style> is text
+    assert "<script>window.pwned = 1;" in page.inner_text("article")
+    assert all(u.startswith(("file:", "data:")) for u in log["requests"])
+    page.close()
+
+
+def test_in_chromium_fits_a_phone_and_prints_the_scores(browser, demo_page):
+    out, _ = demo_page
+    page, _ = _open(browser, out / f"{ARTICLE.stem}.html", viewport={"width": 360, "height": 740},
+                    is_mobile=True, has_touch=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('article')).fontSize)") >= 16
+    page.emulate_media(media="print")
+    first = page.locator("article .s").first
+    assert re.fullmatch(r'" \d\.\d\d"', _after(page, first))
+    page.close()
