@@ -69,7 +69,8 @@ def cjk_subset_woff(chars: str) -> bytes:
     options.layout_features = ["ccmp", "kern", "mark", "mkmk"]  # composition, kerning, mark placement
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # copyright, names, version, licence and its URL
     options.name_languages = [0x409]
-    font = TTFont(cjk_font_path(), fontNumber=cjk_face_number(), recalcTimestamp=False, lazy=True)
+    # bounding boxes as shipped (fontTools.subset does the same by default), timestamp as shipped
+    font = TTFont(cjk_font_path(), fontNumber=cjk_face_number(), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
     # fontTools reports each subsetting step at INFO; silence that for this call only, then restore the level.
     logger = logging.getLogger("fontTools")
     level = logger.level

@@ -467,8 +467,17 @@ def build_page(run: Run, document: str, lexicon: Lexicon) -> str:
     return render_page(run, document, lexicon, font_face(draft + unicodedata.normalize("NFC", draft)))
 
 
+def _check_writable(path: Path) -> None:
+    """Create the page's folder; fail with a one-line error if that or writing in it is impossible."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnalysisError(f"cannot create folder {path.parent}: {exc.strerror}; choose another --out") from None
+    if not os.access(path.parent, os.W_OK) or path.is_dir():
+        raise AnalysisError(f"cannot write {path}; choose another --out")
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
@@ -486,10 +495,15 @@ def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path) -> list[Path]
     lexicon = check_lexicon(lexicon_path, run.manifest)
     documents = list(run.documents["document"].astype(str))
     paths = {doc: Path(out_dir) / page_relpath(doc) for doc in documents}
-    for doc in documents:  # fail on inconsistent tables before anything is written
+    for doc in documents:  # fail on inconsistent tables or an unwritable folder before anything is written
         render_page(run, doc, lexicon)
+    for path in paths.values():
+        _check_writable(path)
     written = []
     for doc in documents:
-        _write_atomic(paths[doc], build_page(run, doc, lexicon))
+        try:
+            _write_atomic(paths[doc], build_page(run, doc, lexicon))
+        except OSError as exc:
+            raise AnalysisError(f"cannot write {paths[doc]}: {exc.strerror}; choose another --out") from None
         written.append(paths[doc])
     return written

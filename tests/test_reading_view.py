@@ -284,6 +284,40 @@ def test_a_different_lexicon_is_a_one_line_error_and_writes_nothing(article_run,
     assert "--lexicon" in r.stderr and not (tmp_path / "pages").exists()
 
 
+def test_an_output_that_is_a_file_is_a_one_line_error(article_run, tmp_path):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    r = run_cli("html", "--data", str(article_run), "--out", str(tmp_path / "taken"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "--out" in r.stderr and (tmp_path / "taken").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_ids_that_would_leave_the_output_folder_are_refused():
+    from analysis.errors import AnalysisError
+    from analysis.reading_view import page_relpath
+
+    assert page_relpath("outlet_a/2026-02-11") == "outlet_a/2026-02-11.html"
+    for bad in ("../x", "a/../../x", "/abs", "a//b", "a\\b", "."):
+        with pytest.raises(AnalysisError, match="document id"):
+            page_relpath(bad)
+
+
+def test_a_second_scorer_column_is_shown_beside_the_first(article_run, lexicon):
+    from analysis.reading_view import load_run, render_page
+
+    run = load_run(article_run)
+    run.sentences["sentiment_lexicon"] = 1 - run.sentences["sentiment"]  # any other score will do
+    run.sentences.loc[3, "sentiment_lexicon"] = float("nan")
+    run.sections["sentiment_lexicon_mean"] = 0.25
+    tree = Tree(render_page(run, ARTICLE.stem, lexicon))
+    spans = tree.find("span", "s")
+    for i in (0, 5):
+        tip = spans[i].attrs["data-tip"]
+        assert f"{run.sentences['sentiment'][i]:.3f}" in tip and f"{1 - run.sentences['sentiment'][i]:.3f}" in tip
+    assert "lexicon scorer = not scored" in spans[3].attrs["data-tip"]
+    assert "lexicon mean" in [th.text() for th in tree.find("th")]
+    assert sum(td.text() == "0.25" for td in tree.find("td")) == len(run.sections)
+
+
 def test_missing_tables_are_a_one_line_error(tmp_path):
     r = run_cli("html", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "pages"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
