@@ -290,20 +290,76 @@ def _overlapping(hits: list[Hit], starts: list[int], ends: list[int], start: int
     return hits[bisect_right(ends, start):bisect_left(starts, end)]
 
 
-def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -> str:
-    """The page of one document as HTML text; `font_css` is the @font-face rule to embed (none when empty)."""
-    doc_row = run.documents[run.documents["document"] == document]
-    if doc_row.empty:
-        raise AnalysisError(f"document {document!r} is not in documents.csv")
-    doc = doc_row.iloc[0]
-    sections = run.sections[run.sections["document"] == document].sort_values("section")
-    sentences = run.sentences[run.sentences["document"] == document].sort_values("sentence")
-    hits = _hits(run.kwic[run.kwic["document"] == document])
+def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFrame, n_hits: int,
+                  score_label: str) -> str:
+    """The summary panel: the document's sentences, mean and interval, and a table of its sections."""
+
+    def stats(row: object) -> str:
+        ci = "–" if math.isnan(row.sentiment_ci_low) else f"{_num(row.sentiment_ci_low)}–{_num(row.sentiment_ci_high)}"
+        return (f'<td class="n">{int(row.n_scored)}/{int(row.n_sentences)}</td><td class="n">'
+                f'{_num(row.sentiment_mean)}</td><td class="n">{ci}</td>')
+
+    second = SECOND_SCORE_COLUMN + "_mean" in sections.columns
+    rows = []
+    for sec in sections.itertuples():
+        heading = sec.heading if isinstance(sec.heading, str) and sec.heading else "(no title)"
+        link = f'<a href="#section-{int(sec.section)}">' if sec.section else '<a href="#top">'
+        extra = f'<td class="n">{_num(getattr(sec, SECOND_SCORE_COLUMN + "_mean"))}</td>' if second else ""
+        rows.append(f'<tr><td class="n">{int(sec.section)}</td><td>{link}<bdi>{esc(heading)}</bdi></a></td>'
+                    f'{stats(sec)}{extra}<td class="n">{int(sec.framing_hits)}</td></tr>')
+    line = f"<p>{len(sentences)} body sentences, {int(sentences['sentiment'].notna().sum())} scored"
+    if {"sentiment_mean", "sentiment_ci_low", "sentiment_ci_high"} <= set(doc.index):
+        line += (f"; mean {esc(score_label)} {_num(doc['sentiment_mean'])} (95% bootstrap CI "
+                 f"{_num(doc['sentiment_ci_low'])}–{_num(doc['sentiment_ci_high'])})")
+    line += f"; {n_hits} framing hits.</p>"
+    extra_head = '<th class="n">lexicon mean</th>' if second else ""
+    return (
+        '<section class="panel" id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>'
+        f"{line}"
+        '<div class="scroll"><table><thead><tr><th class="n">§</th><th>section</th><th class="n">scored</th>'
+        f'<th class="n">mean</th><th class="n">95% CI</th>{extra_head}<th class="n">hits</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        '<p class="note">mean: of the sentence scores; CI: 95% percentile bootstrap interval of that mean over the '
+        "section's sentences (– when fewer than 2 are scored); hits: framing hits, heading included.</p></section>"
+    )
+
+
+def _legend_html(hits: list[Hit], lexicon: Lexicon, score_label: str, shading_text: str) -> str:
+    """The legend panel: the shading scale, and each framing category's underline with its hits."""
+    edges = [f"{k / N_BINS:.1f}–{(k + 1) / N_BINS:.1f}" for k in range(N_BINS)]
+    swatches = "".join(f'<span class="b{k}">{e}</span>' for k, e in enumerate(edges))
+    cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
+    by_cat: dict[str, dict[str, int]] = {c: {} for c in cat_index}
+    for h in hits:
+        terms = by_cat.setdefault(h.category, {})
+        terms[h.term] = terms.get(h.term, 0) + 1
+    items = []
+    for cid, terms in by_cat.items():
+        cat = lexicon.category(cid) if cid in cat_index else None
+        name = f"{cat.label_zh} · {cat.label_en}" if cat else cid
+        cls = f"t c{cat_index[cid]}" if cid in cat_index else "t"
+        listed = " · ".join(f"<bdi>{esc(t)}</bdi>×{n}" for t, n in sorted(terms.items(), key=lambda kv: -kv[1]))
+        items.append(f'<li><span class="{cls}" data-legend="{esc(cid)}">{esc(name)}</span>: '
+                     f'<b>{sum(terms.values())}</b> <span class="terms">{listed}</span></li>')
+    return (
+        '<section class="panel" id="legend" aria-labelledby="legend-h"><h2 id="legend-h">How to read this page</h2>'
+        f'<h3>Sentence shading: {esc(score_label)}</h3><div class="scale" role="img" aria-label="'
+        f'{esc(score_label)}: blue below 0.5, orange above, paler near 0.5; no shading: not scored">{swatches}'
+        f'<span class="na">not scored</span></div><p class="note">{esc(shading_text)} Blue: below 0.5; orange: '
+        "0.5 and above; the darker, the further from 0.5. Hover over or tab to a sentence for its score.</p>"
+        f'<h3>Framing terms (underlined), hits by category</h3><ul class="cats">{"".join(items)}</ul>'
+        f'<p class="note">Lexicon {esc(lexicon.name)} {esc(lexicon.version)}. Hover over or tab to a term for its '
+        "category, gloss and the reason it is in the lexicon. A term counts where it is used, not what it "
+        "asserts.</p></section>"
+    )
+
+
+def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[Hit],
+                  lexicon: Lexicon, score_label: str) -> tuple[str, str]:
+    """The title (section 0's heading) and the article body: headings and paragraphs of marked-up sentences."""
     has_second = SECOND_SCORE_COLUMN in sentences.columns
-    cat_ids = [c.id for c in lexicon.categories]
-    cat_index = {c: i for i, c in enumerate(cat_ids)}
+    cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
     entries: dict[tuple[str, str], Entry] = {(e.category, e.term): e for e in lexicon.entries}
-    score_label, shading_text = _scorer_phrase(run.manifest)
     placed: set[Hit] = set()
     starts, ends = [h.start for h in hits], [h.end for h in hits]
 
@@ -333,100 +389,50 @@ def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -
         return f'<span class="{cls}" tabindex="0" data-i="{int(r.sentence)}"{data} data-tip="{esc(tip)}">{body}</span>'
 
     heads = heading_starts(sections, sentences)
-    article = []
-    title_html = ""
+    title, body = "", []
     for sec in sections.itertuples():
         heading = sec.heading if isinstance(sec.heading, str) else ""
         if heading:
             inner = marked(heading, heads[int(sec.section)], f"the heading of section {sec.section}")
             if sec.section == 0:
-                title_html = inner
+                title = inner
             else:
-                article.append(f'<h2 id="section-{int(sec.section)}">{inner}</h2>')
-        sec_sentences = sentences[sentences["section"] == sec.section]
-        for _, para in sec_sentences.groupby("paragraph", sort=True):
+                body.append(f'<h2 id="section-{int(sec.section)}">{inner}</h2>')
+        for _, para in sentences[sentences["section"] == sec.section].groupby("paragraph", sort=True):
             parts, last_end = [], None
             for r in para.itertuples():
                 if last_end is not None and int(r.start) > last_end:
-                    parts.append(" ")
+                    parts.append(" ")  # white space between two sentences of a paragraph
                 parts.append(sentence_html(r))
                 last_end = int(r.end)
-            article.append("<p>" + "".join(parts) + "</p>")
+            body.append("<p>" + "".join(parts) + "</p>")
     missed = [h for h in hits if h not in placed]
     if missed:
         h = missed[0]
         raise AnalysisError(f"kwic.csv has a hit {h.match!r} at {h.start}–{h.end} of {document!r} that lies in no "
                             "heading or sentence; the tables are from different runs: regenerate them")
+    return title, "\n".join(body)
+
+
+def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -> str:
+    """The page of one document as HTML text; `font_css` is the @font-face rule to embed (none when empty)."""
+    doc_row = run.documents[run.documents["document"] == document]
+    if doc_row.empty:
+        raise AnalysisError(f"document {document!r} is not in documents.csv")
+    doc = doc_row.iloc[0]
+    sections = run.sections[run.sections["document"] == document].sort_values("section")
+    sentences = run.sentences[run.sentences["document"] == document].sort_values("sentence")
+    hits = _hits(run.kwic[run.kwic["document"] == document])
+    score_label, shading_text = _scorer_phrase(run.manifest)
+    title_html, article = _article_html(document, sections, sentences, hits, lexicon, score_label)
 
     title = doc["title"] if isinstance(doc["title"], str) and doc["title"] else ""
-    if not title_html:
-        title_html = f'<span class="untitled">{esc(document)}</span>'
     meta = doc["metadata"] if isinstance(doc["metadata"], str) else ""
-    versions = run.manifest.get("versions", {})
+    versions, params = run.manifest.get("versions", {}), run.manifest.get("parameters", {})
     lex = run.manifest["lexicon"]
-    params = run.manifest.get("parameters", {})
-
-    # summary: the document and its sections
-    def stats(row: object) -> str:
-        ci = "–" if math.isnan(row.sentiment_ci_low) else f"{_num(row.sentiment_ci_low)}–{_num(row.sentiment_ci_high)}"
-        return (f'<td class="n">{int(row.n_scored)}/{int(row.n_sentences)}</td><td class="n">'
-                f'{_num(row.sentiment_mean)}</td><td class="n">{ci}</td>')
-
-    second_cols = SECOND_SCORE_COLUMN + "_mean" in sections.columns
-    rows = []
-    for sec in sections.itertuples():
-        heading = sec.heading if isinstance(sec.heading, str) and sec.heading else "(no title)"
-        label = f'<a href="#section-{int(sec.section)}">' if sec.section else '<a href="#top">'
-        extra = f'<td class="n">{_num(getattr(sec, SECOND_SCORE_COLUMN + "_mean"))}</td>' if second_cols else ""
-        rows.append(f'<tr><td class="n">{int(sec.section)}</td><td>{label}<bdi>{esc(heading)}</bdi></a></td>'
-                    f'{stats(sec)}{extra}<td class="n">{int(sec.framing_hits)}</td></tr>')
-    scored = sentences["sentiment"].notna()
-    doc_line = f"<p>{len(sentences)} body sentences, {int(scored.sum())} scored"
-    if {"sentiment_mean", "sentiment_ci_low", "sentiment_ci_high"} <= set(doc.index):
-        doc_line += (f"; mean {esc(score_label)} {_num(doc['sentiment_mean'])} (95% bootstrap CI "
-                     f"{_num(doc['sentiment_ci_low'])}–{_num(doc['sentiment_ci_high'])})")
-    doc_line += f"; {len(hits)} framing hits.</p>"
-    extra_head = '<th class="n">lexicon mean</th>' if second_cols else ""
-    summary = (
-        '<section class="panel" id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>'
-        f"{doc_line}"
-        '<div class="scroll"><table><thead><tr><th class="n">§</th><th>section</th><th class="n">scored</th>'
-        f'<th class="n">mean</th><th class="n">95% CI</th>{extra_head}<th class="n">hits</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-        '<p class="note">mean: of the sentence scores; CI: 95% percentile bootstrap interval of that mean over the '
-        "section's sentences (– when fewer than 2 are scored); hits: framing hits, heading included.</p></section>"
-    )
-
-    # legend: the shading scale and the framing categories with their hits
-    edges = [f"{k / N_BINS:.1f}–{(k + 1) / N_BINS:.1f}" for k in range(N_BINS)]
-    swatches = "".join(f'<span class="b{k}">{e}</span>' for k, e in enumerate(edges))
-    by_cat: dict[str, dict[str, int]] = {c: {} for c in cat_ids}
-    for h in hits:
-        by_cat.setdefault(h.category, {})
-        by_cat[h.category][h.term] = by_cat[h.category].get(h.term, 0) + 1
-    cat_items = []
-    for cid, terms in by_cat.items():
-        cat = lexicon.category(cid) if cid in cat_index else None
-        name = f"{cat.label_zh} · {cat.label_en}" if cat else cid
-        cls = f"t c{cat_index[cid]}" if cid in cat_index else "t"
-        listed = " · ".join(f"<bdi>{esc(t)}</bdi>×{n}" for t, n in sorted(terms.items(), key=lambda kv: -kv[1]))
-        cat_items.append(f'<li><span class="{cls}" data-legend="{esc(cid)}">{esc(name)}</span>: '
-                         f'<b>{sum(terms.values())}</b> <span class="terms">{listed}</span></li>')
-    legend = (
-        '<section class="panel" id="legend" aria-labelledby="legend-h"><h2 id="legend-h">How to read this page</h2>'
-        f'<h3>Sentence shading: {esc(score_label)}</h3><div class="scale" role="img" aria-label="'
-        f'{esc(score_label)}: blue below 0.5, orange above, paler near 0.5; no shading: not scored">{swatches}'
-        f'<span class="na">not scored</span></div><p class="note">{esc(shading_text)} Blue: below 0.5; orange: '
-        "0.5 and above; the darker, the further from 0.5. Hover over or tab to a sentence for its score.</p>"
-        f'<h3>Framing terms (underlined), hits by category</h3><ul class="cats">{"".join(cat_items)}</ul>'
-        f'<p class="note">Lexicon {esc(str(lex.get("name", "")))} {esc(str(lex.get("version", "")))}. Hover over or '
-        "tab to a term for its category, gloss and the reason it is in the lexicon. A term counts where it is "
-        "used, not what it asserts.</p></section>"
-    )
-
     header = (
         f'<header id="top"><p class="kicker">Reading view · document <bdi>{esc(document)}</bdi></p>'
-        f'<h1 lang="zh">{title_html}</h1>'
+        f'<h1 lang="zh">{title_html or esc(document)}</h1>'
         + (f'<p class="meta">Byline and credits (not analysed): <bdi lang="zh">{esc(meta)}</bdi></p>' if meta else "")
         + "</header>"
     )
@@ -436,7 +442,6 @@ def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -
         f'lexicon sha256 {esc(str(lex["sha256"])[:12])}…). Font: {CJK_FAMILY}, a subset of the characters of '
         "this page, SIL Open Font License 1.1.</p></footer>"
     )
-    page_title = f"{title or document} · reading view"
     csp = ("default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
            "base-uri 'none'; form-action 'none'")
     return (
@@ -445,10 +450,11 @@ def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{esc(page_title)}</title>\n"
-        f"<style>{font_css}{_css(cat_ids)}</style>\n</head>\n<body>\n<main>\n"
-        f"{header}\n{summary}\n{legend}\n"
-        f'<article lang="zh" aria-label="article">\n' + "\n".join(article) + "\n</article>\n"
+        f"<title>{esc(title or document)} · reading view</title>\n"
+        f"<style>{font_css}{_css([c.id for c in lexicon.categories])}</style>\n</head>\n<body>\n<main>\n"
+        f"{header}\n{_summary_html(doc, sections, sentences, len(hits), score_label)}\n"
+        f"{_legend_html(hits, lexicon, score_label, shading_text)}\n"
+        f'<article lang="zh" aria-label="article">\n{article}\n</article>\n'
         f"{footer}\n</main>\n</body>\n</html>\n"
     )
 
