@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, MAX_SENTENCE_CHARS
-from .framing import Hit, Matcher, kwic
+from .framing import Hit, Matcher, kwic, matcher_for
 from .lexicon import Lexicon
 from .script import count_cjk, to_simplified_aligned
 from .segment import Segmented, segment
@@ -73,7 +73,7 @@ def analyse_text(
     """Analyse one normalised text: every table's rows for this document."""
     scorer = scorer or get_scorer("snownlp")
     seg = segment(text, headings, max_sentence_chars)
-    matcher = Matcher(lexicon)
+    matcher = matcher_for(lexicon)
     hits = find_hits(seg, matcher)
 
     texts = [s.text for s in seg.sentences]

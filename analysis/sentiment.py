@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
 from typing import Protocol
 
 from .errors import AnalysisError
@@ -30,7 +29,6 @@ class SnowNLPReference:
         from snownlp import SnowNLP  # imported lazily: it takes about 2 s and 400 MiB
 
         self._snownlp = SnowNLP
-        self.version = version("snownlp")
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Score each text with SnowNLP."""
