@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--headings", default=config.DEFAULT_HEADINGS,
                      choices=("auto", "markdown", "numbered", "lines", "none"), help="heading rules (default auto)")
     run.add_argument("--scorer", default="snownlp", help="sentence scorer (default snownlp)")
+    run.add_argument("--second-scorer", default=None, metavar="NAME",
+                     help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
     run.add_argument("--encoding", default=None,
                      help="input encoding, e.g. big5 or gb18030 (default: UTF-8, else detected with a warning)")
     run.add_argument("--max-chars", type=int, default=config.MAX_CHARS,
@@ -58,7 +60,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
     opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
-                      headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars)
+                      headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
+                      second_scorer=args.second_scorer)
     failures = run(args.inputs, args.out, opts, debug=args.debug)
     if failures:
         log.error("%d document(s) failed and are listed in failures.csv: %s", len(failures),

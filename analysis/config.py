@@ -10,6 +10,8 @@ RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 LEXICON_DIR: Path = DATA_DIR / "lexicons"
 FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
+#: Negation words the lexicon sentiment scorer adds to those its published lexicon ships.
+SENTIMENT_NEGATIONS: Path = LEXICON_DIR / "sentiment_negations.txt"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"

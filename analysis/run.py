@@ -45,6 +45,7 @@ class RunOptions:
     scorer: str = "snownlp"
     encoding: str | None = None
     max_chars: int = config.MAX_CHARS
+    second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def analyse_file(document: str, path: Path, opts: RunOptions) -> Tables:
     """Read and analyse one file; raises AnalysisError for unreadable or unusable input."""
     text = read_text(path, opts.encoding, opts.max_chars)
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter, headings=opts.headings,
-                          scorer=get_scorer(opts.scorer))
+                          scorer=get_scorer(opts.scorer),
+                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None)
     if count_cjk(text) == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", path)
     elif tables.documents.loc[0, "n_sentences"] == 0:
@@ -70,11 +72,13 @@ def analyse_file(document: str, path: Path, opts: RunOptions) -> Tables:
 
 def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
     lex = opts.lexicon
+    used = [get_scorer(n) for n in (opts.scorer, opts.second_scorer) if n]
+    described = {f"scorer_{s.name}": s.describe() for s in used if hasattr(s, "describe")}  # e.g. the lexicon's files
     return {
         "versions": package_versions(),
         "parameters": {
             "converter": opts.converter, "headings": opts.headings, "scorer": opts.scorer,
-            "encoding": opts.encoding or "auto", "max_chars": opts.max_chars,
+            "encoding": opts.encoding or "auto", "max_chars": opts.max_chars, "second_scorer": opts.second_scorer,
             "bootstrap_resamples": config.BOOTSTRAP_RESAMPLES, "bootstrap_base_seed": config.BOOTSTRAP_BASE_SEED,
             "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
             "max_sentence_chars": config.MAX_SENTENCE_CHARS,
@@ -85,6 +89,7 @@ def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
             "categories": [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in lex.categories],
         },
         "tables": sorted(OUTPUT_FILES),
+        **described,
     }
 
 
@@ -100,6 +105,11 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
         verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
     docs = discover(inputs or [config.RAW_DATA_DIR])
     get_scorer(opts.scorer)  # fail on an unknown scorer before reading anything
+    if opts.second_scorer is not None:
+        if opts.second_scorer == opts.scorer:
+            raise AnalysisError(
+                f"--second-scorer {opts.second_scorer} is also the main --scorer; choose another scorer")
+        get_scorer(opts.second_scorer)
     parts: list[Tables] = []
     records: list[dict] = []
     failures: list[Failure] = []

@@ -35,9 +35,17 @@ class SnowNLPReference:
         return [float(self._snownlp(t).sentiments) for t in texts]
 
 
+def _lexicon_scorer() -> Scorer:
+    """The HowNet lexicon scorer (analysis/sentiment_lexicon.py), imported only when asked for."""
+    from .sentiment_lexicon import LexiconScorer
+
+    return LexiconScorer()
+
+
 SCORERS: dict[str, Callable[[], Scorer]] = {
     "snownlp": SnowNLPReference,
     "snownlp-reference": SnowNLPReference,
+    "lexicon": _lexicon_scorer,
 }
 _LOADED: dict[str, Scorer] = {}
 
