@@ -1,4 +1,8 @@
-"""Command line: `python -m analysis run` (tables) and `python -m analysis figures` (figures from tables)."""
+"""Command line: `python -m analysis run` (tables) and `python -m analysis figures` (figures from tables).
+
+Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
+options (one-line message on stderr, nothing written; --debug shows the traceback).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,23 @@ from .errors import AnalysisError
 log = logging.getLogger("analysis")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit status 2)."""
+
+    def error(self, message: str) -> None:  # noqa: D102
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
-    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="analyse articles and write every table")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback instead of a one-line error")
+    p = _Parser(prog="python -m analysis", description=__doc__, parents=[common],
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", parents=[common], help="analyse articles and write every table")
     run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
-                     help=".txt/.md files or folders (default: data/raw/)")
+                     help=".txt/.md files or folders (default: data/raw/, checked against its SHA256SUMS)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed/)")
     run.add_argument("--lexicon", type=Path, default=None, help="framing lexicon YAML (default: the shipped one)")
     run.add_argument("--converter", default=config.DEFAULT_CONVERTER,
@@ -27,11 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--headings", default=config.DEFAULT_HEADINGS,
                      choices=("auto", "markdown", "numbered", "lines", "none"), help="heading rules (default auto)")
     run.add_argument("--scorer", default="snownlp", help="sentence scorer (default snownlp)")
-    run.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
-    fig = sub.add_parser("figures", help="render figures from the tables of a run")
+    run.add_argument("--second-scorer", default=None, metavar="NAME",
+                     help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
+    run.add_argument("--encoding", default=None,
+                     help="input encoding, e.g. big5 or gb18030 (default: UTF-8, else detected with a warning)")
+    run.add_argument("--max-chars", type=int, default=config.MAX_CHARS,
+                     help=f"refuse documents longer than this many characters (default {config.MAX_CHARS:,})")
+    fig = sub.add_parser("figures", parents=[common], help="render figures from the tables of a run")
     fig.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     fig.add_argument("--out", type=Path, default=None, help="figure folder (default: figures/)")
-    page = sub.add_parser("html", help="write a reading view (one self-contained HTML page) per document")
+    page = sub.add_parser("html", parents=[common],
+                          help="write a reading view (one self-contained HTML page) per document")
     page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
     page.add_argument("--lexicon", type=Path, default=None,
@@ -39,32 +59,53 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _run(args: argparse.Namespace) -> int:
+    from .lexicon import load_lexicon
+    from .run import RunOptions, run
+
+    if args.max_chars < 1:
+        raise AnalysisError("--max-chars must be a positive number of characters")
+    opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
+                      headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
+                      second_scorer=args.second_scorer)
+    failures = run(args.inputs, args.out, opts, debug=args.debug)
+    if failures:
+        log.error("%d document(s) failed and are listed in failures.csv: %s", len(failures),
+                  "; ".join(f"{f.document}: {f.reason}" for f in failures[:5]) + (" …" if len(failures) > 5 else ""))
+        return 1
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process only draws to files
+    from .figures import render_figures
+
+    paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR)
+    log.info("wrote %d figure files", len(paths))
+    return 0
+
+
+def _html(args: argparse.Namespace) -> int:
+    from .reading_view import write_pages
+
+    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
+                        args.lexicon or config.FRAMING_LEXICON)
+    log.info("wrote %d reading view page(s)", len(paths))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 bad input or options)."""
+    """Entry point; returns the exit status (0 ok, 1 some documents failed, 2 bad input or options)."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args.debug = getattr(args, "debug", False)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
+                        stream=sys.stderr)
     try:
-        if args.command == "run":
-            from .run import run
-
-            run(args)
-        elif args.command == "html":
-            from .reading_view import write_pages
-
-            paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
-                                args.lexicon or config.FRAMING_LEXICON)
-            log.info("wrote %d reading view page(s)", len(paths))
-        else:
-            import matplotlib
-
-            matplotlib.use("Agg")  # this process only draws to files
-            from .figures import render_figures
-
-            paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR)
-            log.info("wrote %d figure files", len(paths))
+        return {"run": _run, "figures": _figures, "html": _html}[args.command](args)
     except AnalysisError as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 0

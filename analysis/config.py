@@ -10,6 +10,8 @@ RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 LEXICON_DIR: Path = DATA_DIR / "lexicons"
 FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
+#: Negation words the lexicon sentiment scorer adds to those its published lexicon ships.
+SENTIMENT_NEGATIONS: Path = LEXICON_DIR / "sentiment_negations.txt"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"
@@ -22,3 +24,4 @@ BOOTSTRAP_BASE_SEED: int = 20260211
 CI_LEVEL: float = 0.95
 KWIC_WINDOW: int = 15
 MAX_SENTENCE_CHARS: int = 300
+MAX_CHARS: int = 5_000_000  # per document; --max-chars

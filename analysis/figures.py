@@ -144,6 +144,48 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
     return fig
 
 
+#: Axis labels of the known score columns.
+SCORE_LABELS = {
+    "sentiment": "SnowNLP P(positive)",
+    "sentiment_lexicon": "HowNet lexicon score (P+1)/(P+N+2)",
+}
+
+
+def plot_sentiment_agreement(
+    sentences: pd.DataFrame, a: str = "sentiment", b: str = "sentiment_lexicon", document: str | None = None
+) -> Figure:
+    """Scatter of two scorers' sentence scores, neutral lines at 0.5, counts per quadrant, Spearman's rho."""
+    from .agreement import sentence_agreement, side_table
+
+    sen = _one(sentences, document)
+    both = sen[sen[a].notna() & sen[b].notna()]
+    stats = sentence_agreement(both, a, b).iloc[-1]
+    counts = side_table(both, a, b)
+    with styled():
+        fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+        framed = both["framing_hits"] > 0 if "framing_hits" in both else pd.Series(False, index=both.index)
+        ax.scatter(both.loc[~framed, a], both.loc[~framed, b], s=22, color=BLUE, alpha=0.6, linewidths=0,
+                   label="sentence")
+        ax.scatter(both.loc[framed, a], both.loc[framed, b], s=40, marker="^", color=VERMILION, alpha=0.7,
+                   linewidths=0, label="sentence with framing term(s)")
+        ax.axvline(0.5, color="black", lw=0.8, ls="--")
+        ax.axhline(0.5, color="black", lw=0.8, ls="--")
+        for (row, col), (x, y) in {("below", "below"): (0.02, 0.02), ("below", "above"): (0.02, 0.98),
+                                   ("above", "below"): (0.98, 0.02), ("above", "above"): (0.98, 0.98)}.items():
+            ax.text(x, y, f"n={counts.loc[row, col]}", transform=ax.transAxes, fontsize=8, color=GREY,
+                    ha="left" if x < 0.5 else "right", va="bottom" if y < 0.5 else "top")
+        on_line = int(counts.to_numpy().sum() - counts.loc[["below", "above"], ["below", "above"]].to_numpy().sum())
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel(SCORE_LABELS.get(a, a) + " per sentence")
+        ax.set_ylabel(SCORE_LABELS.get(b, b) + " per sentence")
+        ax.set_title(f"Two scorers, one article: Spearman ρ = {stats['spearman_rho']:.2f}, "
+                     f"same side of 0.5: {stats['same_side_share']:.0%} (n={int(stats['n'])}; "
+                     f"{on_line} exactly at 0.5)", loc="left", fontsize=9)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, fontsize=8, frameon=False)
+    return fig
+
+
 def save_figure(fig: Figure, stem: Path) -> list[Path]:
     """Save a figure as PNG (200 dpi) and SVG with no timestamps, so renders are byte-identical."""
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -181,6 +223,8 @@ def render_figures(data_dir: Path, out_dir: Path) -> list[Path]:
             "framing_by_section": plot_framing_by_section(t["sections"], t["framing"], t["categories"], doc),
             "sentiment_arc": plot_sentiment_arc(t["sentences"], t["sections"], doc),
         }
+        if "sentiment_lexicon" in t["sentences"].columns:  # only for runs with --second-scorer lexicon
+            figs["sentiment_agreement"] = plot_sentiment_agreement(t["sentences"], document=doc)
         for name, fig in figs.items():
             written += save_figure(fig, folder / name)
     return written

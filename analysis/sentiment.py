@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
 from typing import Protocol
 
 from .errors import AnalysisError
@@ -30,16 +29,23 @@ class SnowNLPReference:
         from snownlp import SnowNLP  # imported lazily: it takes about 2 s and 400 MiB
 
         self._snownlp = SnowNLP
-        self.version = version("snownlp")
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Score each text with SnowNLP."""
         return [float(self._snownlp(t).sentiments) for t in texts]
 
 
+def _lexicon_scorer() -> Scorer:
+    """The HowNet lexicon scorer (analysis/sentiment_lexicon.py), imported only when asked for."""
+    from .sentiment_lexicon import LexiconScorer
+
+    return LexiconScorer()
+
+
 SCORERS: dict[str, Callable[[], Scorer]] = {
     "snownlp": SnowNLPReference,
     "snownlp-reference": SnowNLPReference,
+    "lexicon": _lexicon_scorer,
 }
 _LOADED: dict[str, Scorer] = {}
 
