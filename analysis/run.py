@@ -28,11 +28,12 @@ from .output import (
 )
 from .pipeline import Tables, analyse_text, concat_tables
 from .reading import read_text
+from .report import REPORT_FILES, write_section_reports
 from .script import check_converter, count_cjk
 from .sentiment import get_scorer
 
 log = logging.getLogger(__name__)
-OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json"}
+OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json", *REPORT_FILES}
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
 
     def write(folder: Path) -> None:
         write_tables(tables, folder)
+        write_section_reports(tables.sections, folder)
         write_csv(failure_table, folder / FAILURES_FILE)
         write_json(manifest, folder / "manifest.json")
 
