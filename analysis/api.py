@@ -61,11 +61,12 @@ def analyse_file(
     headings: str = config.DEFAULT_HEADINGS,
     *,
     scorer: str | Scorer = "snownlp",
-    encoding: str = "utf-8",
+    encoding: str | None = None,
 ) -> Tables:
     """Run the whole pipeline on one article in memory (as `python -m analysis run FILE` would); writes nothing.
 
-    `path` None means the demo article; the document id is the file's stem, as on the command line.
+    `path` None means the demo article; the document id is the file's stem, as on the command line. `encoding`
+    None reads UTF-8 or detects a legacy Chinese encoding, as `--encoding` does by default.
     """
     src = article_path(path)
     lex = get_lexicon(lexicon)
