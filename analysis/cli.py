@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="OpenCC configuration applied before scoring (default t2s; 'none' to score as is)")
     run.add_argument("--headings", default=config.DEFAULT_HEADINGS,
                      choices=("auto", "markdown", "numbered", "lines", "none"), help="heading rules (default auto)")
-    run.add_argument("--scorer", default="snownlp", help="sentence scorer (default snownlp)")
+    run.add_argument("--scorer", default="snownlp",
+                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
     run.add_argument("--second-scorer", default=None, metavar="NAME",
                      help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
     run.add_argument("--encoding", default=None,

@@ -53,7 +53,7 @@ from .errors import AnalysisError
 log = logging.getLogger(__name__)
 
 #: Bump when the layout or meaning of the built arrays changes: old cache folders are then ignored.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: SnowNLP's model files that SnowNLP(text).sentiments reads (Python 3 names); their sha256 is part of the key.
 MODEL_FILES = ("seg/seg.marshal.3", "sentiment/sentiment.marshal.3", "normal/stopwords.txt")
 CJK_FIRST = 0x4E00
@@ -64,9 +64,9 @@ MODEL_ARRAYS = ("known", "uni_lp", "pair_ptr", "pair_c0", "pe_ptr", "pe_code", "
 #: Every array the kernel takes, in order, with its dtype (2-D arrays are passed flat).
 KERNEL_ARGS: tuple[tuple[str, type], ...] = (
     ("cps", np.int32), ("text_bounds", np.int64), ("space", np.uint8),
-    ("known", np.uint8), ("uni_lp", np.float64), ("pair_ptr", np.int64), ("pair_c0", np.int32),
-    ("pe_ptr", np.int64), ("pe_code", np.int8), ("pe_val", np.float64), ("tri_ptr", np.int64),
-    ("tri_c2", np.int32), ("te_ptr", np.int64), ("te_code", np.int8), ("te_val", np.float64),
+    ("known", np.uint8), ("uni_lp", np.float64), ("pair_ptr", np.int32), ("pair_c0", np.uint16),
+    ("pe_ptr", np.int32), ("pe_code", np.int8), ("pe_val", np.float64), ("tri_ptr", np.int32),
+    ("tri_c2", np.uint16), ("te_ptr", np.int32), ("te_code", np.int8), ("te_val", np.float64),
     ("word_slots", np.int32), ("word_ptr", np.int64), ("word_cps", np.int32), ("word_code", np.int32),
     ("bayes_base", np.float64), ("bayes_default", np.float64), ("bayes_vals", np.float64),
     ("sums", np.float64), ("tok_start", np.int64), ("tok_end", np.int64),

@@ -62,7 +62,7 @@ def _pair(item: tuple[str, str]) -> tuple[int, int] | None:
 
 def _csr(keys: np.ndarray, n_groups: int) -> np.ndarray:
     """Row pointers for sorted group keys 0..n_groups-1 (ptr[g]..ptr[g+1] are the rows of group g)."""
-    return np.searchsorted(keys, np.arange(n_groups + 1), side="left").astype(np.int64)
+    return np.searchsorted(keys, np.arange(n_groups + 1), side="left").astype(np.int32)
 
 
 def build(dest: Path) -> dict:
@@ -166,9 +166,9 @@ def build(dest: Path) -> dict:
         word_slots[j] = i
 
     arrays = {
-        "known": known, "uni_lp": uni_lp, "pair_ptr": pair_ptr, "pair_c0": pair_c0.astype(np.int32),
+        "known": known, "uni_lp": uni_lp, "pair_ptr": pair_ptr, "pair_c0": pair_c0.astype(np.uint16),
         "pe_ptr": pe_ptr, "pe_code": pe_code, "pe_val": pe_val, "tri_ptr": tri_ptr,
-        "tri_c2": tri_c2.astype(np.int32), "te_ptr": te_ptr, "te_code": te_code, "te_val": te_val,
+        "tri_c2": tri_c2.astype(np.uint16), "te_ptr": te_ptr, "te_code": te_code, "te_val": te_val,
         "word_slots": word_slots, "word_ptr": word_ptr, "word_cps": word_cps, "word_code": word_code,
         "bayes_base": base, "bayes_default": default, "bayes_vals": vals,
     }
