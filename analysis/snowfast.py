@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 4
 #: SnowNLP's model files that SnowNLP(text).sentiments reads (Python 3 names); their sha256 is part of the key.
 MODEL_FILES = ("seg/seg.marshal.3", "sentiment/sentiment.marshal.3", "normal/stopwords.txt")
-CJK_FIRST = 0x4E00
 #: The model arrays, as the kernel takes them (after the text, before the outputs).
 MODEL_ARRAYS = ("known", "uni_lp", "pair_ptr", "pair_c0", "pe_ptr", "pe_code", "pe_val", "tri_ptr", "tri_c2",
                 "te_ptr", "te_code", "te_val", "word_slots", "word_ptr", "word_cps", "word_code", "bayes_base",
@@ -168,12 +167,19 @@ def ensure_model(cache_root: Path | None = None, package_dir: Path | None = None
 
 def kernel_key() -> dict:
     """What the compiled kernel depends on: its source, numba, llvmlite, Python, the CPU."""
-    import llvmlite
-    import llvmlite.binding as llvm
-
+    try:
+        import llvmlite
+        import llvmlite.binding as llvm
+    except ImportError:
+        raise AnalysisError("llvmlite is not installed; install the locked dependencies with `make install`, or use "
+                            "--scorer snownlp-reference") from None
+    try:
+        numba_version = version("numba")
+    except PackageNotFoundError:
+        numba_version = "not installed"  # a cached kernel still matches nothing; building it says what is missing
     source = Path(__file__).with_name("snowfast_kernel.py").read_bytes() + repr(KERNEL_ARGS).encode()
     return {
-        "kernel": hashlib.sha256(source).hexdigest(), "numba": version("numba"), "llvmlite": llvmlite.__version__,
+        "kernel": hashlib.sha256(source).hexdigest(), "numba": numba_version, "llvmlite": llvmlite.__version__,
         "python": platform.python_version(), "machine": platform.machine(), "cpu": llvm.get_host_cpu_name(),
         "features": llvm.get_host_cpu_features().flatten(),
     }
@@ -255,6 +261,7 @@ class SnowNLPFast:
 
     def __init__(self, cache_dir: Path | None = None, package_dir: Path | None = None) -> None:
         root = Path(cache_dir) if cache_dir is not None else config.cache_dir()
+        self._args = (cache_dir, package_dir)
         self.folder = ensure_model(root, package_dir)
         try:
             self._load(self.folder)
@@ -270,6 +277,10 @@ class SnowNLPFast:
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise AnalysisError(f"cannot load the fast scorer's compiled code from {self.kernel_folder} ({exc}); "
                                 "delete that folder to rebuild it, or use --scorer snownlp-reference") from None
+
+    def __reduce__(self) -> tuple:
+        """Pickle as the constructor's arguments: a worker process loads the scorer from the cache again."""
+        return (SnowNLPFast, self._args)
 
     def _load(self, folder: Path) -> None:
         self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import random
 import re
 import shutil
@@ -84,7 +85,7 @@ def _varied_texts() -> list[str]:
     t2s = opencc.OpenCC("s2t")
     extras = ["2026", "３.５", "100%", "AI", "iPhone 15 Pro", "GPU", "！！！", "...", "——", "~~", "，，", "(", "）",
               " ", "  ", "\t", "\u3000", "\xa0", "\n", "\u2028", "\u4e00", "\u9fa5", "\u9fa6", "\u4dff", "\u3400",
-              "\U00020000", "😀", "ｗ", "の", "한국", "é", "\u200b", "-", "/"]
+              "\U00020000", "😀", "ｗ", "の", "한국", "é", "\u200b", "-", "/", "\udc80"]
     texts = rng.sample(review_sents, 3000) + rng.sample(news_sents, 2000) + rng.sample(reviews, 300)
     for base in rng.sample(review_sents + news_sents, 2000):
         chars = list(base)
@@ -144,6 +145,11 @@ def test_long_batches_are_cut_without_changing_anything(fast, monkeypatch):
     assert fast.score(texts) == whole
     assert fast.segment(texts[:50]) == [SnowNLP(t).words for t in texts[:50]]
     assert fast.score([]) == [] and fast.segment([]) == []
+
+
+def test_scorer_can_be_sent_to_worker_processes(fast):
+    texts = _varied_texts()[::500]
+    assert pickle.loads(pickle.dumps(fast)).score(texts) == fast.score(texts)
 
 
 def test_empty_text_is_refused_like_snownlp(fast):
