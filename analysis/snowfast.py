@@ -120,7 +120,7 @@ def _valid(folder: Path, key: dict) -> bool:
         return False
 
 
-def _build(folder: Path, key: dict, kind: str, *args: str) -> None:
+def _build(folder: Path, key: dict, message: str, kind: str, *args: str) -> None:
     """Run `snowfast_build.main(kind, tmp, key, *args)` in a child process, then rename tmp to folder (atomic)."""
     parent = folder.parent
     try:
@@ -132,6 +132,7 @@ def _build(folder: Path, key: dict, kind: str, *args: str) -> None:
     except OSError as exc:
         raise AnalysisError(f"cannot write the scorer's cache in {parent} ({exc.strerror}); set "
                             f"{config.CACHE_DIR_ENV} to a writable folder") from None
+    log.info(message, folder)
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from analysis.snowfast_build import main; "
             "sys.exit(main(sys.argv[2:]))")
     root = str(Path(__file__).resolve().parent.parent)
@@ -160,8 +161,8 @@ def ensure_model(cache_root: Path | None = None, package_dir: Path | None = None
     key = cache_key(package_dir)
     folder = model_folder(cache_root, key)
     if not _valid(folder, key):
-        log.info("converting SnowNLP's model for the fast scorer (once per snownlp version) into %s", folder)
-        _build(folder, key, "model", str(package_dir))
+        _build(folder, key, "converting SnowNLP's model for the fast scorer (once per snownlp version) into %s",
+               "model", str(package_dir))
     return folder
 
 
@@ -192,8 +193,7 @@ def ensure_kernel(cache_root: Path | None = None) -> Path:
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     folder = cache_root / "kernel" / f"kernel-{digest}"
     if not _valid(folder, key):
-        log.info("compiling the fast scorer for this machine (once) into %s", folder)
-        _build(folder, key, "kernel")
+        _build(folder, key, "compiling the fast scorer for this machine (once) into %s", "kernel")
     return folder
 
 

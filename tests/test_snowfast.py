@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import pickle
 import random
 import re
@@ -17,7 +18,7 @@ import opencc
 import pytest
 from snownlp import SnowNLP, normal, seg, sentiment
 
-from analysis import snowfast
+from analysis import config, snowfast
 from analysis.segment import segment
 from analysis.snowfast import SnowNLPFast, cache_key, model_folder, snownlp_dir
 
@@ -239,3 +240,12 @@ def test_run_outputs_are_identical_with_either_scorer(article_run, tmp_path):
     assert fast_manifest["parameters"].pop("scorer") == "snownlp"
     assert ref_manifest["parameters"].pop("scorer") == "snownlp-reference"
     assert fast_manifest == ref_manifest
+
+
+def test_unwritable_cold_cache_is_a_one_line_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    env = {**os.environ, config.CACHE_DIR_ENV: str(tmp_path / "file" / "cache")}
+    r = run_cli("run", str(ARTICLE), "--out", str(tmp_path / "out"), env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and config.CACHE_DIR_ENV in r.stderr
+    assert not (tmp_path / "out").exists()
