@@ -165,19 +165,3 @@ def test_citation_cff_names_the_package_version():
     assert {"cff-version", "message", "title", "authors", "abstract"} <= set(cff)
     assert {r["title"] for r in cff["references"]} >= {"SnowNLP", "OpenCC"}
 
-
-def test_importing_the_new_modules_changes_no_matplotlib_settings():
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    code = (
-        "import matplotlib, json; before = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
-        "import analysis.api, analysis.method_checks, analysis.compare, analysis.explore, analysis.report;"
-        "after = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
-        "print(json.dumps([k for k in before if before[k] != after[k]]))"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "[]"
