@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install data figures test lint lab report checksums lock clean
+.PHONY: help install data figures test lint lab report strip checksums lock clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -23,6 +23,7 @@ data: $(STAMP) ## analyse data/raw/ into data/processed/
 
 figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis figures
+	$(PY) -m analysis html
 
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check .
@@ -30,8 +31,20 @@ lint: $(STAMP) ## ruff
 test: lint ## ruff, then the test suite
 	$(PY) -m pytest
 
-lab: $(STAMP) ## start JupyterLab on the project
-	$(PY) -m jupyter lab --notebook-dir=.
+lab: $(STAMP) ## start JupyterLab on the project (kernel: .venv; add LAB_ARGS=--no-browser etc.)
+	$(PY) -m jupyter lab --notebook-dir=. $(LAB_ARGS)
+
+report: $(STAMP) ## execute every notebook on the demo article; HTML copies in reports/
+	@mkdir -p reports
+	@set -e; for nb in notebooks/*.ipynb; do \
+	  name=$$(basename $$nb .ipynb); \
+	  echo "$$nb -> reports/$$name.html"; \
+	  $(PY) -m papermill --no-progress-bar --log-level WARNING $$nb reports/$$name.ipynb; \
+	  $(PY) -m jupyter nbconvert --to html --log-level ERROR --output-dir reports reports/$$name.ipynb; \
+	done
+
+strip: $(STAMP) ## remove outputs from notebooks/*.ipynb before committing them
+	$(PY) -m jupyter nbconvert --clear-output --inplace --log-level WARN notebooks/*.ipynb
 
 checksums: ## refresh data/raw/SHA256SUMS after a deliberate change to data/raw/
 	cd data/raw && find . -type f \( -name '*.txt' -o -name '*.md' \) -printf '%P\n' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS

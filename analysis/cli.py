@@ -41,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="OpenCC configuration applied before scoring (default t2s; 'none' to score as is)")
     run.add_argument("--headings", default=config.DEFAULT_HEADINGS,
                      choices=("auto", "markdown", "numbered", "lines", "none"), help="heading rules (default auto)")
-    run.add_argument("--scorer", default="snownlp", help="sentence scorer (default snownlp)")
+    run.add_argument("--scorer", default="snownlp",
+                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
+    run.add_argument("--second-scorer", default=None, metavar="NAME",
+                     help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
     run.add_argument("--encoding", default=None,
                      help="input encoding, e.g. big5 or gb18030 (default: UTF-8, else detected with a warning)")
     run.add_argument("--max-chars", type=int, default=config.MAX_CHARS,
@@ -58,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="metadata column to compare documents by, e.g. outlet (default: outlet when present)")
     fig.add_argument("--no-document-figures", action="store_true",
                      help="with several documents, draw only the corpus figures, not one set per document")
+    page = sub.add_parser("html", parents=[common],
+                          help="write a reading view (one self-contained HTML page) per document")
+    page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
+    page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
+    page.add_argument("--lexicon", type=Path, default=None,
+                      help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
     return p
 
 
@@ -68,7 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
     opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
-                      headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars)
+                      headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
+                      second_scorer=args.second_scorer)
     if args.quiet:
         logging.getLogger("analysis").setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,
@@ -92,6 +102,15 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html(args: argparse.Namespace) -> int:
+    from .reading_view import write_pages
+
+    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
+                        args.lexicon or config.FRAMING_LEXICON)
+    log.info("wrote %d reading view page(s)", len(paths))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 some documents failed, 2 bad input or options)."""
     args = _parser().parse_args(argv)
@@ -99,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        return {"run": _run, "figures": _figures}[args.command](args)
+        return {"run": _run, "figures": _figures, "html": _html}[args.command](args)
     except AnalysisError as exc:
         if args.debug:
             raise

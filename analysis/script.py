@@ -49,11 +49,6 @@ def to_simplified_aligned(text: str) -> str:
     return text.translate(table)
 
 
-def is_scorable_char(ch: str) -> bool:
-    """True for the CJK range SnowNLP's tagger treats as Chinese (U+4E00–U+9FA5)."""
-    return "\u4e00" <= ch <= "\u9fa5"
-
-
 def has_scorable_chars(text: str) -> bool:
     """True if the text has at least one character in U+4E00–U+9FA5."""
     return any("\u4e00" <= ch <= "\u9fa5" for ch in text)

@@ -1,14 +1,18 @@
-"""Sentence sentiment: convert to Simplified (OpenCC), score with SnowNLP, leave text without Chinese unscored."""
+"""Sentence sentiment: convert to Simplified (OpenCC), score with SnowNLP, leave text without Chinese unscored.
+
+Scorers: "snownlp" (default) is `analysis.snowfast.SnowNLPFast`, SnowNLP's model and rules in compiled code, bit for
+bit the same scores; "snownlp-reference" runs SnowNLP's own code (`SnowNLP(text).sentiments`).
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
 from typing import Protocol
 
 from .errors import AnalysisError
 from .script import convert, has_scorable_chars
+from .snowfast import SnowNLPFast
 
 
 class Scorer(Protocol):
@@ -30,16 +34,23 @@ class SnowNLPReference:
         from snownlp import SnowNLP  # imported lazily: it takes about 2 s and 400 MiB
 
         self._snownlp = SnowNLP
-        self.version = version("snownlp")
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Score each text with SnowNLP."""
         return [float(self._snownlp(t).sentiments) for t in texts]
 
 
+def _lexicon_scorer() -> Scorer:
+    """The HowNet lexicon scorer (analysis/sentiment_lexicon.py), imported only when asked for."""
+    from .sentiment_lexicon import LexiconScorer
+
+    return LexiconScorer()
+
+
 SCORERS: dict[str, Callable[[], Scorer]] = {
-    "snownlp": SnowNLPReference,
+    "snownlp": SnowNLPFast,  # the same numbers as SnowNLPReference, compiled (analysis/snowfast.py)
     "snownlp-reference": SnowNLPReference,
+    "lexicon": _lexicon_scorer,
 }
 _LOADED: dict[str, Scorer] = {}
 

@@ -25,7 +25,13 @@ def bootstrap_ci(
     if x.size < 2:
         return math.nan, math.nan
     rng = np.random.default_rng(seed)
-    means = x[rng.integers(0, x.size, size=(resamples, x.size))].mean(axis=1)
+    # Resample in blocks of rows so memory stays bounded for long documents; drawing row blocks in sequence
+    # gives the same stream as one (resamples × n) draw.
+    rows = max(1, 2_000_000 // x.size)
+    means = np.concatenate([
+        x[rng.integers(0, x.size, size=(min(rows, resamples - i), x.size))].mean(axis=1)
+        for i in range(0, resamples, rows)
+    ])
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
     return float(low), float(high)

@@ -45,3 +45,12 @@ def article_run(tmp_path_factory) -> Path:
     r = run_cli("run", str(ARTICLE), "--out", str(out))
     assert r.returncode == 0, r.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def lexicon_run(tmp_path_factory) -> Path:
+    """The command line run once on the article with `--second-scorer lexicon`; its output folder."""
+    out = tmp_path_factory.mktemp("run_lexicon") / "out"
+    r = run_cli("run", str(ARTICLE), "--out", str(out), "--second-scorer", "lexicon")
+    assert r.returncode == 0, r.stderr
+    return out

@@ -316,11 +316,14 @@ def test_the_corpus_notebook_runs_on_a_generated_corpus(csv_run, tmp_path):
     assert not any("Glyph" in t and "missing" in t for t in texts)
     assert not any(o.get("output_type") == "error" for c in done["cells"] for o in c.get("outputs", []))
     written = sorted(p.name for p in (tmp_path / "written").iterdir())
-    assert written == sorted(["corpus_documents.png", "corpus_documents.svg", "corpus_by_outlet.png",
-                              "corpus_by_outlet.svg", "groups_by_outlet.csv", "groups_by_month.csv"])
-    groups = read_table(tmp_path / "written" / "groups_by_outlet.csv")
+    assert written == sorted(["04_corpus_documents.png", "04_corpus_documents.svg", "04_corpus_by_outlet.png",
+                              "04_corpus_by_outlet.svg", "04_documents.csv", "04_groups_by_outlet.csv",
+                              "04_interval_widths_by_outlet.csv", "04_groups_by_month.csv"])
+    groups = read_table(tmp_path / "written" / "04_groups_by_outlet.csv")
     docs = read_table(csv_run / "documents.csv")
     assert groups["n_documents"].sum() == len(docs)
+    write_csv(compare_groups(docs, read_table(csv_run / "sentences.csv"), "outlet"), tmp_path / "expected.csv")
+    assert (tmp_path / "expected.csv").read_bytes() == (tmp_path / "written" / "04_groups_by_outlet.csv").read_bytes()
     assert {p: p.stat().st_mtime_ns for p in config.PROCESSED_DATA_DIR.iterdir()} == before
 
 

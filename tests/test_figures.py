@@ -44,7 +44,9 @@ def test_importing_the_package_changes_no_matplotlib_settings():
     code = (
         "import matplotlib, json; before = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "backend = matplotlib.get_backend();"
-        "import analysis, analysis.figures, analysis.pipeline, analysis.fonts;"
+        "import importlib, pkgutil, analysis;"
+        "[importlib.import_module('analysis.' + m.name) for m in pkgutil.iter_modules(analysis.__path__)"
+        " if m.name != '__main__'];"
         "after = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "print(json.dumps([k for k in before if before[k] != after[k]]))"
     )

@@ -30,7 +30,7 @@ def _version_mismatch() -> list[str]:
     locked = _locked()
     diffs = [f"{k}: committed {v}, installed {now.get(k)}" for k, v in committed.items()
              if k != "zh-news-framing" and now.get(k) != v]
-    for name in ("matplotlib", "numpy", "pandas", "snownlp", "opencc", "seaborn", "pillow"):
+    for name in ("matplotlib", "numpy", "pandas", "snownlp", "opencc", "seaborn", "pillow", "fonttools"):
         if locked.get(name) != version(name):
             diffs.append(f"{name}: locked {locked.get(name)}, installed {version(name)}")
     return diffs
@@ -48,6 +48,8 @@ def test_regenerated_tables_and_figures_equal_the_committed_ones(tmp_path):
             assert (out / f.name).read_bytes() == f.read_bytes(), f"data/processed/{f.name} is stale: run make figures"
     assert {p.name for p in out.iterdir()} <= {p.name for p in config.PROCESSED_DATA_DIR.iterdir()}
     r = run_cli("figures", "--data", str(out), "--out", str(figs))
+    assert r.returncode == 0, r.stderr
+    r = run_cli("html", "--data", str(out), "--out", str(figs))
     assert r.returncode == 0, r.stderr
     for f in sorted(figs.rglob("*")):
         if f.is_file():

@@ -1,0 +1,120 @@
+"""One call per task for notebooks and scripts: analyse one article file in memory, load a lexicon, save results.
+
+Paths given as text are resolved against the current working folder (``~`` is expanded). Nothing here writes
+unless `save_outputs` is called, and it never writes into data/raw/, data/processed/ or figures/ (the committed
+demo inputs and outputs, which only `make figures` regenerates).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import config
+from .errors import AnalysisError
+from .lexicon import Lexicon, load_lexicon
+from .output import write_csv
+from .pipeline import Tables, analyse_text
+from .reading import read_text
+from .script import check_converter
+from .sentiment import Scorer, get_scorer
+
+#: Folders that only `make figures` / `make checksums` write; notebooks and scripts never do.
+PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
+
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """An absolute path: `~` expanded, a relative path taken from the current working folder."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else Path.cwd() / p
+
+
+def article_path(article: str | os.PathLike | None = None) -> Path:
+    """The article to analyse: the given path (resolved) or, for None, the demo article of analysis.config."""
+    path = config.DEMO_ARTICLE if article is None else resolve_path(article)
+    if not path.is_file():
+        raise AnalysisError(f"article {path} not found; pass the path of a UTF-8 .txt or .md file")
+    return path
+
+
+def get_lexicon(lexicon: str | os.PathLike | Lexicon | None = None) -> Lexicon:
+    """A validated lexicon: the given one, one read from a path (resolved), or the shipped lexicon for None."""
+    if isinstance(lexicon, Lexicon):
+        return lexicon
+    return load_lexicon(config.FRAMING_LEXICON if lexicon is None else resolve_path(lexicon))
+
+
+def categories(lexicon: Lexicon) -> list[dict]:
+    """The lexicon's categories as plotting functions and manifest.json expect them (id, label_zh, label_en)."""
+    return [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in lexicon.categories]
+
+
+def analyse_file(
+    path: str | os.PathLike | None = None,
+    lexicon: str | os.PathLike | Lexicon | None = None,
+    converter: str = config.DEFAULT_CONVERTER,
+    headings: str = config.DEFAULT_HEADINGS,
+    *,
+    scorer: str | Scorer = "snownlp",
+    encoding: str | None = None,
+) -> Tables:
+    """Run the whole pipeline on one article in memory (as `python -m analysis run FILE` would); writes nothing.
+
+    `path` None means the demo article; the document id is the file's stem, as on the command line. `encoding`
+    None reads UTF-8 or detects a legacy Chinese encoding, as `--encoding` does by default.
+    """
+    src = article_path(path)
+    lex = get_lexicon(lexicon)
+    converter = check_converter(converter)
+    sc = get_scorer(scorer) if isinstance(scorer, str) else scorer
+    return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings, scorer=sc)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def save_outputs(
+    output: str | os.PathLike,
+    tables: dict[str, pd.DataFrame] | None = None,
+    figures: dict[str, Figure] | None = None,
+) -> list[Path]:
+    """Write tables as NAME.csv and figures as NAME.png / NAME.svg into `output`; returns the files written.
+
+    Everything is written into a temporary folder first and then moved into place, so a failure leaves no
+    half-written file. Other files in `output` are left alone; files with the same names are replaced.
+    """
+    out = resolve_path(output)
+    for folder in PROTECTED_DIRS:
+        if _inside(out, folder):
+            raise AnalysisError(
+                f"output {out} is inside {folder.relative_to(config.PROJ_ROOT)}/, which only `make figures` "
+                "writes; choose another output folder"
+            )
+    if out.exists() and not out.is_dir():
+        raise AnalysisError(f"output {out} exists and is not a folder; choose another output folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnalysisError(f"cannot create output folder {out}: {exc.strerror}; choose another one") from None
+    from .figures import save_figure  # imported here: pulls in seaborn
+
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    try:
+        for name, df in (tables or {}).items():
+            write_csv(df, tmp / f"{name}.csv")
+        for name, fig in (figures or {}).items():
+            save_figure(fig, tmp / name)
+        written = []
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+            written.append(out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return written

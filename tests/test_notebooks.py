@@ -1,0 +1,151 @@
+"""The notebooks: stored without outputs, thin, and executed top to bottom in a fresh kernel from another folder."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+
+import nbformat
+import pytest
+from snownlp import SnowNLP
+
+from analysis import config
+from analysis.output import read_table
+
+from .conftest import ROOT
+
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+NAMES = [p.stem for p in NOTEBOOKS]
+PARAMETERS = ["article", "lexicon", "converter", "output"]
+
+
+def execute(path, cwd, **parameters):
+    """Run a notebook with papermill in a fresh kernel, working folder `cwd`; return the executed notebook."""
+    import papermill
+
+    out = cwd / f"{path.stem}.executed.ipynb"
+    papermill.execute_notebook(str(path), str(out), parameters=parameters, cwd=str(cwd), kernel_name="python3",
+                               progress_bar=False, log_output=False)
+    return nbformat.read(out, as_version=4)
+
+
+def problems(nb) -> list[str]:
+    """Errors and warnings a reader would see: error outputs, tracebacks and missing glyphs on stderr.
+
+    Warnings raised while the inline backend draws a figure (after the cell) do not stop papermill, so the
+    outputs are scanned rather than relying on the execution to fail.
+    """
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []):
+            if o.output_type == "error":
+                found.append(f"cell {i}: {o.ename}: {o.evalue}")
+            elif o.output_type == "stream" and o.name == "stderr":
+                text = o.text
+                if any(w in text for w in ("missing from font", "Glyph", "Traceback", "Error", "Warning")):
+                    found.append(f"cell {i} stderr: {text[:300]}")
+    return found
+
+
+def images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def plot_calls(nb) -> int:
+    """Calls of the package's plotting functions (`plot_NAME(`) in the code cells."""
+    return sum(len(re.findall(r"\bplot_\w+\(", c.source)) for c in nb.cells if c.cell_type == "code")
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Every notebook run once with its default parameters (the demo article), from an unrelated folder."""
+    cwd = tmp_path_factory.mktemp("elsewhere")
+    before = _digest(config.PROCESSED_DATA_DIR)
+    nbs = {p.stem: execute(p, cwd) for p in NOTEBOOKS}
+    assert _digest(config.PROCESSED_DATA_DIR) == before
+    assert sorted(p.name for p in cwd.iterdir()) == sorted(f"{n}.executed.ipynb" for n in NAMES)
+    return nbs
+
+
+def test_the_numbered_notebooks_exist():
+    assert {"00-method-checks", "01-sentiment-by-section", "02-framing-terms", "03-framing-and-sentiment"} <= set(NAMES)
+    assert all(re.fullmatch(r"\d\d-[a-z0-9-]+", n) for n in NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_stored_without_outputs_and_opens_with_what_it_shows(name):
+    raw = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text(encoding="utf-8"))
+    nb = nbformat.reads(json.dumps(raw), as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, "strip outputs: make strip"
+        assert "papermill" not in cell.metadata and "execution" not in cell.metadata
+    assert "papermill" not in nb.metadata and nb.metadata.kernelspec.name == "python3"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert f"papermill notebooks/{name}.ipynb" in first.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic(name):
+    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse(tagged[0].source)
+    assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body}
+    if name == "04-corpus":  # reads a finished run rather than one article (README, Notebooks)
+        assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "output": None}
+    else:
+        assert list(assigned) == PARAMETERS
+        assert assigned == {"article": None, "lexicon": None, "converter": "t2s", "output": None}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+            for node in ast.walk(ast.parse(source)):
+                assert not isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef | ast.While), (
+                    f"{name}: define functions in the analysis package, not in a notebook")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_clean_on_the_demo_article_and_shows_every_figure(executed, name):
+    nb = executed[name]
+    assert problems(nb) == []
+    assert images(nb) == plot_calls(nb) > 0
+
+
+def test_the_problem_scan_catches_a_missing_glyph(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_title('中文')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "glyph.ipynb"
+    nbformat.write(nb, path)
+    found = problems(execute(path, tmp_path))
+    assert found and "missing from font" in found[0]
+
+
+def test_a_simplified_article_without_headings_through_papermill_parameters(tmp_path):
+    sentences = ["国产芯片实现自主可控，这是一次历史性的突围。", "市场反应平淡，投资者仍然担心差距。",
+                 "专家认为，这款产品的质量很好，价格也便宜。", "但是也有人批评它的功耗太高，体验很差。"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "simplified.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    nb = execute(NOTEBOOK_DIR / "01-sentiment-by-section.ipynb", tmp_path, article="in/simplified.txt",
+                 output="results")
+    assert problems(nb) == [] and images(nb) == plot_calls(nb) == 2
+    sections = read_table(tmp_path / "results" / "01_sections.csv")
+    assert len(sections) == 1 and sections.loc[0, "document"] == "simplified"
+    scores = [SnowNLP(s).sentiments for s in sentences]  # t2s leaves these Simplified sentences unchanged
+    assert sections.loc[0, "n_scored"] == 4
+    assert sections.loc[0, "sentiment_mean"] == pytest.approx(sum(scores) / 4, rel=1e-12)
+    extremes = read_table(tmp_path / "results" / "01_extremes.csv")
+    assert extremes.loc[extremes["which"] == "most positive", "sentiment"].max() == max(scores)
+    assert {p.name for p in (tmp_path / "results").iterdir()} == {
+        "01_sections.csv", "01_sentences.csv", "01_extremes.csv", "01_sentiment_by_section.png",
+        "01_sentiment_by_section.svg", "01_sentiment_arc.png", "01_sentiment_arc.svg"}
