@@ -72,8 +72,9 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
                                    lambda pending: wait(pending, return_when=FIRST_COMPLETED)):
                 yield future.result()
         except BrokenProcessPool:
-            raise AnalysisError("a worker process died (out of memory?); try fewer --jobs or a smaller "
-                                "--max-chars") from None
+            raise AnalysisError("a worker process died (out of memory? try fewer --jobs or a smaller --max-chars; "
+                                "a script that calls run() with jobs > 1 needs `if __name__ == \"__main__\":`)"
+                                ) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
