@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +23,7 @@ from typing import Any, TypeVar
 
 from .errors import AnalysisError
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 C = TypeVar("C")
@@ -33,6 +36,9 @@ _worker: dict[str, Any] = {}
 
 def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
     _worker["fn"], _worker["context"] = fn, context
+    # A forked worker inherits the parent's log handlers; the parent shows the warnings each result carries, so
+    # the worker must not show them too (and in a fresh worker there are none to silence).
+    logging.getLogger(__package__).propagate = False
     if setup is not None:
         setup(context)  # e.g. load the scorer once per worker process
 
@@ -42,13 +48,22 @@ def _call(item: object) -> object:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fresh worker processes (forkserver where available, else spawn): no forked threads or locks."""
+    """How worker processes start: forked from this process when that is safe, else fresh (forkserver or spawn).
+
+    Forking copies what this process has already loaded (modules, the scorer), so workers start at once instead of
+    each importing and loading again; it is safe only while this process runs no other thread (a lock held by
+    another thread at the fork would stay locked in the child), which is why a notebook kernel gets fresh workers.
+    """
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _bounded(submit: Callable[[T], Any], items: Iterator[T], ahead: int, ready: Callable) -> Iterator[Any]:
-    pending = {submit(item) for item in islice(items, ahead)}
+def _bounded(submit: Callable[[T], Any], items: Iterator[T], ahead: int, ready: Callable,
+             pending: set | None = None) -> Iterator[Any]:
+    """Results as they become ready, keeping `ahead` items submitted (some may be submitted already: `pending`)."""
+    pending = pending if pending is not None else {submit(item) for item in islice(items, ahead)}
     while pending:
         done, pending = ready(pending)
         yield from done
@@ -57,19 +72,35 @@ def _bounded(submit: Callable[[T], Any], items: Iterator[T], ahead: int, ready: 
 
 def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int = 1,
               setup: Callable[[C], None] | None = None) -> Iterator[R]:
-    """fn(item, context) for every item, here (jobs=1) or in `jobs` worker processes; completion order."""
+    """fn(item, context) for every item, here (jobs=1) or in `jobs` worker processes; completion order.
+
+    `setup(context)` runs once here before anything else, and once in each worker that does not inherit it. The
+    workers start, and the first items are submitted, before this returns: call it before starting threads (such
+    as a progress bar's) so that workers can be forked.
+    """
     items = iter(items)
+    if setup is not None:
+        setup(context)
     if jobs == 1:
-        if setup is not None:
-            setup(context)
-        for item in items:
-            yield fn(item, context)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker,
-                             initargs=(fn, context, setup)) as pool:
+        return (fn(item, context) for item in items)
+    mp_context = _pool_context()
+    inherit = mp_context.get_start_method() == "fork"
+    log.debug("%d worker processes (%s)", jobs, mp_context.get_start_method())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
+                               initargs=(fn, context, None if inherit else setup))
+    try:
+        pending = {pool.submit(_call, item) for item in islice(items, jobs * AHEAD_PER_WORKER)}
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    return _pool_results(pool, items, jobs * AHEAD_PER_WORKER, pending)
+
+
+def _pool_results(pool: ProcessPoolExecutor, items: Iterator, ahead: int, pending: set) -> Iterator:
+    with pool:
         try:
-            for future in _bounded(lambda item: pool.submit(_call, item), items, jobs * AHEAD_PER_WORKER,
-                                   lambda pending: wait(pending, return_when=FIRST_COMPLETED)):
+            for future in _bounded(lambda item: pool.submit(_call, item), items, ahead,
+                                   lambda waiting: wait(waiting, return_when=FIRST_COMPLETED), pending):
                 yield future.result()
         except BrokenProcessPool:
             raise AnalysisError("a worker process died (out of memory? try fewer --jobs or a smaller --max-chars; "

@@ -54,8 +54,13 @@ class Lexicon:
         return next(c for c in self.categories if c.id == cid)
 
 
+#: libyaml's parser when PyYAML has it (ten times faster; same nodes and line marks), else the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _plain(node: yaml.Node) -> object:
-    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+    # A fresh constructor each time: it keeps state between calls.
+    return yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
 
 
 def _mapping(node: yaml.Node, where: str, allowed: set[str], required: set[str], src: str) -> dict:
@@ -86,7 +91,7 @@ def _text(node: yaml.Node, where: str, src: str) -> str:
 def parse_lexicon(data: bytes, src: str) -> Lexicon:
     """Parse and validate lexicon YAML; errors name the file, the line and the entry."""
     try:
-        root = yaml.compose(data.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+        root = yaml.compose(data.decode("utf-8-sig"), Loader=_LOADER)
     except UnicodeDecodeError:
         raise AnalysisError(f"{src}: not UTF-8; save the lexicon as UTF-8") from None
     except yaml.YAMLError as exc:

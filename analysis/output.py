@@ -10,7 +10,7 @@ import platform
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -64,12 +64,21 @@ TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category
                 "right", "metadata")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a table written by write_csv: empty cells are NaN, text columns stay text."""
+def _read_options(path: Path) -> dict:
     header = pd.read_csv(path, encoding="utf-8", nrows=0).columns
     text = {c: str for c in header if c in TEXT_COLUMNS or c.startswith("meta_")}  # metadata stays text too
-    df = pd.read_csv(path, encoding="utf-8", dtype=text, keep_default_na=False, na_values=[""])
-    return df
+    return {"encoding": "utf-8", "dtype": text, "keep_default_na": False, "na_values": [""]}
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a table written by write_csv: empty cells are NaN, text columns stay text."""
+    return pd.read_csv(path, **_read_options(path))
+
+
+def read_table_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    """Read a table written by write_csv `rows` rows at a time, with the types read_table gives."""
+    with pd.read_csv(path, chunksize=rows, **_read_options(path)) as reader:
+        yield from reader
 
 
 def write_json(obj: object, path: Path) -> None:

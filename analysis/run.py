@@ -27,7 +27,6 @@ from .output import (
     TABLE_FILES,
     check_writable,
     package_versions,
-    read_table,
     sha256_file,
     swap_in,
     write_csv,
@@ -229,7 +228,7 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
 
     def write(folder: Path) -> None:
         records = _analyse_corpus(corpus, opts, folder, failures, debug, jobs, scheduler, quiet)
-        write_section_reports(read_table(folder / TABLE_FILES["sections"]), folder)
+        write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(records))
         failures.sort(key=lambda f: f.document)
         write_csv(pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS), folder / FAILURES_FILE)
         write_json(_manifest(opts, records), folder / "manifest.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 
 import pandas as pd
@@ -150,6 +151,25 @@ def test_report_escapes_and_shows_missing_values_as_a_dash():
     assert row[1] == "A\\|B & 50% _x_" and row[3] == "0.12" and row[4] == "–" and row[-1] == "–"
     tex = report.to_latex(r)
     assert "A|B \\& 50\\% \\_x\\_" in tex
+
+
+def test_latex_escaping_equals_pandas_to_latex_on_hostile_cells():
+    """Independent computation: pandas' own LaTeX writer, on seeded random cells made of every special character."""
+    rng = random.Random(20260211)
+    alphabet = [*"\\&%$#_{}~^|ab中文", " ", "  ", "\n"]
+    for _ in range(200):
+        cells = pd.DataFrame({"section": ["0", "1", "2"], "heading": [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3)], "n": ["1"] * 3})
+        caption = "".join(rng.choice(alphabet) for _ in range(20)).replace("\n", " ")
+        expected = cells.to_latex(index=False, escape=True, caption=report.escape_latex(caption),
+                                  label=report.LABEL, column_format="rlr")
+        assert report.to_latex(cells, caption=caption) == expected
+
+
+def test_the_caption_is_escaped_too():
+    """A bare % would start a LaTeX comment and swallow the caption's closing brace."""
+    tex = report.to_latex(pd.DataFrame({"n": ["1"]}))
+    assert "95\\% CI" in tex and not re.search(r"(?<!\\)%", tex)
 
 
 def test_citation_cff_names_the_package_version():

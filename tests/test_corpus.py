@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import config
+from analysis import config, report
 from analysis.corpus import cluster_bootstrap_ci, compare_groups, synthetic_articles
 from analysis.output import read_table, write_csv
 from analysis.pipeline import analyse_text, concat_tables
@@ -74,6 +74,21 @@ def test_a_corrupt_document_is_reported_by_id_and_the_rest_complete(run_one, art
     assert sorted(docs["document"]) == sorted(f"{a['outlet']}/{a['id']}" for a in articles)
 
 
+def test_reports_are_written_chunk_by_chunk_as_the_whole_table_would_be(tmp_path, monkeypatch, run_one):
+    """Streaming (2 rows at a time) gives the same files as formatting the whole sections table at once."""
+    out, _ = run_one
+    sections = read_table(out / "sections.csv")
+    documents = sections["document"].nunique()
+    assert documents > 1 and len(sections) > 2
+    monkeypatch.setattr(report, "CHUNK_ROWS", 2)
+    report.write_section_reports(out / "sections.csv", tmp_path, documents)
+    whole = report.section_report(sections)
+    assert "document" in whole.columns
+    assert (tmp_path / "sections.md").read_text(encoding="utf-8") == report.to_markdown(whole)
+    assert (tmp_path / "sections.tex").read_text(encoding="utf-8") == report.to_latex(whole)
+    assert (out / "sections.md").read_bytes() == (tmp_path / "sections.md").read_bytes()
+
+
 def test_tables_equal_the_pipeline_run_document_by_document(run_one, articles, lexicon):
     """Independent path: analyse each text in memory, stack with concat_tables, compare values and bytes."""
     out, _ = run_one
@@ -98,6 +113,38 @@ def test_two_jobs_give_the_same_bytes(run_one, folder):
     r = run_cli("run", "corpus", "--out", "out2", "--jobs", "2", cwd=folder)
     assert r.returncode == 1, r.stderr
     assert _bytes(folder / "out2") == _bytes(out)
+
+
+def test_a_warning_from_a_worker_is_shown_once(folder, tmp_path):
+    """Forked workers inherit the command's log handler; the warning must still appear once, as with --jobs 1."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k, a in enumerate(synthetic_articles(read_text(config.DEMO_ARTICLE), 4, seed=3, sentences=(3, 4))):
+        (corpus / f"{k}.txt").write_text(a["text"], encoding="utf-8")
+    (corpus / "english.txt").write_text("Only English here.\n", encoding="utf-8")
+    lines = {}
+    for jobs in ("1", "2"):
+        r = run_cli("run", "corpus", "--out", f"out{jobs}", "--jobs", jobs, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        lines[jobs] = [line for line in r.stderr.splitlines() if "no Chinese text" in line]
+    assert len(lines["1"]) == 1 and lines["2"] == lines["1"]
+
+
+def test_workers_start_fresh_while_other_threads_run():
+    """Forking a process with other threads can copy a held lock; then run_local must start fresh workers."""
+    import threading
+
+    from analysis.engine import _pool_context, run_local
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _pool_context().get_start_method() != "fork"
+        assert sorted(run_local(operator.add, range(20), 1000, jobs=2)) == [i + 1000 for i in range(20)]
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_a_dask_cluster_gives_the_same_bytes(run_one, folder):
