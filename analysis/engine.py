@@ -13,6 +13,7 @@ import io
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -51,11 +52,12 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: forked from this process when that is safe, else fresh (forkserver or spawn).
 
     Forking copies what this process has already loaded (modules, the scorer), so workers start at once instead of
-    each importing and loading again; it is safe only while this process runs no other thread (a lock held by
-    another thread at the fork would stay locked in the child), which is why a notebook kernel gets fresh workers.
+    each importing and loading again. It is safe only on Linux (macOS system libraries may crash in a forked child)
+    and while this process runs no other thread (a lock held by another thread at the fork would stay locked in the
+    child), which is why a notebook kernel gets fresh workers.
     """
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
