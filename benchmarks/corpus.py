@@ -2,7 +2,8 @@
 
 Generates a corpus of synthetic articles made of the demo article's sentences (seeded, into a temporary folder),
 runs `python -m analysis run CORPUS --jobs N --quiet` for each N, samples the memory of the whole process tree
-(main process and workers) every 50 ms, checks that every run wrote the same bytes, and prints the numbers.
+(main process and workers; proportional set size) every 0.2 s, checks that every run wrote the same bytes, and
+prints the numbers.
 Run by hand (it takes minutes with the reference SnowNLP scorer):
 
     .venv/bin/python benchmarks/corpus.py --documents 1000 --halves                        # the issue's benchmark
@@ -50,7 +51,11 @@ def generate(folder: Path, n: int, seed: int, sentences: tuple[int, int]) -> tup
 
 
 def sample_tree(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, int]:
-    """Resident memory of a process and of it with all its descendants (bytes); records each one's CPU seconds."""
+    """Memory of a process (resident) and of it with all its descendants (bytes); records each one's CPU seconds.
+
+    The tree's memory sums proportional set sizes (PSS: a page shared by k processes counts 1/k in each), since
+    forked workers share the pages they inherit; where PSS is unavailable it sums resident sizes (an overcount).
+    """
     main = total = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -59,14 +64,14 @@ def sample_tree(proc: psutil.Process, cpu: dict[int, float]) -> tuple[int, int]:
     for p in procs:
         try:
             with p.oneshot():
-                rss = p.memory_info().rss
+                info = p.memory_full_info()
                 t = p.cpu_times()
         except psutil.Error:
             continue
         cpu[p.pid] = max(cpu.get(p.pid, 0.0), t.user + t.system)
-        total += rss
+        total += getattr(info, "pss", info.rss)
         if p.pid == proc.pid:
-            main = rss
+            main = info.rss
     return main, total
 
 
@@ -85,7 +90,7 @@ def measure(corpus: Path, out: Path, jobs: int, scorer: str) -> dict:
         while not stop.is_set():
             main, tree = sample_tree(proc, cpu)
             peak["main"], peak["tree"] = max(peak["main"], main), max(peak["tree"], tree)
-            stop.wait(0.05)
+            stop.wait(0.2)  # reading memory maps costs CPU; the peak lasts longer than this
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -147,7 +152,8 @@ def main() -> None:
                 print(f"round {rep + 1} --jobs {jobs}: {r['wall']:7.1f} s  {n / r['wall']:6.2f} documents/s  "
                       f"{chars / r['wall']:9,.0f} characters/s  CPU {r['cpu']:7.1f} s (main process "
                       f"{r['cpu_main']:.1f} s; {r['cpu'] / r['wall']:.2f} cores busy on average)  peak memory "
-                      f"{r['peak_tree'] / 2**20:6.0f} MiB (main process {r['peak_main'] / 2**20:.0f} MiB)", flush=True)
+                      f"{r['peak_tree'] / 2**20:6.0f} MiB PSS (main process {r['peak_main'] / 2**20:.0f} MiB RSS)",
+                      flush=True)
             if args.halves:
                 wall = independent_halves(corpus, Path(tmp) / "halves", args.scorer)
                 rounds[-1]["halves"] = {"wall": wall}
