@@ -113,11 +113,12 @@ def _pool_results(pool: ProcessPoolExecutor, items: Iterator, ahead: int, pendin
 
 
 def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler: str | Any,
-             timeout: float | None = None) -> Iterator[R]:
+             timeout: float | None = None, same: Callable[[], dict] | None = None) -> Iterator[R]:
     """fn(item, context) for every item on a Dask distributed cluster (scheduler address or Client); completion order.
 
     The context is sent to every worker once; items go a few at a time per worker thread. `timeout` (seconds) for
-    connecting defaults to Dask's configuration (`distributed.comm.timeouts.connect`, 30 s).
+    connecting defaults to Dask's configuration (`distributed.comm.timeouts.connect`, 30 s). `same()` (e.g. the
+    versions of packages that affect results) must give on every worker what it gives here, or nothing runs.
     """
     try:
         from distributed import Client, as_completed
@@ -134,6 +135,8 @@ def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler:
         threads = sum(client.nthreads().values())
         if not threads:
             raise AnalysisError(f"the Dask cluster at {scheduler} has no workers; start some (dask worker ADDRESS)")
+        if same is not None:
+            _check_workers(client, same)
         shared = client.scatter(context, broadcast=True)
         finished = as_completed(loop=client.loop)
 
@@ -153,6 +156,16 @@ def run_dask(fn: Callable[[T, C], R], items: Iterable[T], context: C, scheduler:
     finally:
         if own:
             client.close()
+
+
+def _check_workers(client: Any, same: Callable[[], dict]) -> None:
+    here = same()
+    for worker, theirs in sorted(client.run(same).items()):
+        if theirs != here:
+            diff = "; ".join(f"{k} {theirs.get(k, 'missing')} there, {v} here" for k, v in sorted(here.items())
+                             if theirs.get(k) != v)
+            raise AnalysisError(f"the Dask worker {worker} differs from this machine ({diff}); install the same "
+                                "locked environment on every worker (make install)")
 
 
 def csv_line(values: Sequence[object]) -> str:

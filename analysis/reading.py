@@ -89,11 +89,8 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
     return text
 
 
-def read_text(path: Path, encoding: str | None = None, max_chars: int = MAX_CHARS, name: str | None = None) -> str:
-    """Read one article file into normalised text, refusing files over max_chars characters.
-
-    `name` is how messages refer to the file (default: the path).
-    """
+def read_bytes(path: Path, max_chars: int = MAX_CHARS, name: str | None = None) -> bytes:
+    """An article file's bytes, refusing (from its size, before reading) files that must exceed max_chars."""
     path = Path(path)
     name = str(path) if name is None else name
     try:
@@ -101,11 +98,24 @@ def read_text(path: Path, encoding: str | None = None, max_chars: int = MAX_CHAR
         if size > 4 * max_chars:  # no UTF-8 / legacy CJK character takes more than 4 bytes
             raise AnalysisError(f"{name}: {size:,} bytes, over the --max-chars limit of {max_chars:,} characters; "
                                 "split the file or raise --max-chars")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise AnalysisError(f"cannot read {name}: {exc.strerror}") from None
+
+
+def text_of_bytes(data: bytes, name: str, encoding: str | None = None, max_chars: int = MAX_CHARS) -> str:
+    """An article file's bytes as normalised text (see decode_bytes), refusing texts over max_chars characters."""
     text = decode_bytes(data, name, encoding)
     if len(text) > max_chars:
         raise AnalysisError(f"{name}: {len(text):,} characters, over the --max-chars limit of {max_chars:,}; "
                             "split the file or raise --max-chars")
     return text
+
+
+def read_text(path: Path, encoding: str | None = None, max_chars: int = MAX_CHARS, name: str | None = None) -> str:
+    """Read one article file into normalised text, refusing files over max_chars characters.
+
+    `name` is how messages refer to the file (default: the path).
+    """
+    name = str(path) if name is None else name
+    return text_of_bytes(read_bytes(path, max_chars, name), name, encoding, max_chars)

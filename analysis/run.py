@@ -33,7 +33,7 @@ from .output import (
     write_json,
 )
 from .pipeline import Tables, analyse_text, concat_tables
-from .reading import normalise_text, read_text
+from .reading import normalise_text, read_bytes, text_of_bytes
 from .report import REPORT_FILES, write_section_reports
 from .script import check_converter, count_cjk
 from .sentiment import SCORERS, get_scorer
@@ -62,11 +62,6 @@ class Failure:
     document: str
     file: str
     reason: str
-
-
-def analyse_file(document: str, path: Path, opts: RunOptions) -> Tables:
-    """Read and analyse one file; raises AnalysisError for unreadable or unusable input."""
-    return analyse_loaded(document, read_text(path, opts.encoding, opts.max_chars), str(path), opts)
 
 
 def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tables:
@@ -103,8 +98,14 @@ class Task:
     document: str
     file: str  # as reported in failures.csv and manifest.json
     name: str  # as named in messages: the path as given, or TABLE#ROW
-    path: str | None = None  # absolute path of an article file; None for a table row
-    text: object = None  # the row's text value
+    path: str | None = None  # absolute path of an article file for the worker to read
+    data: bytes | None = None  # or the file's bytes, read here (for workers on other machines)
+    error: str | None = None  # or why the file could not be read here
+    text: object = None  # a table row's text value (when none of the above is set)
+
+    def is_file(self) -> bool:
+        """Whether the document is an article file (else a table row)."""
+        return self.path is not None or self.data is not None or self.error is not None
 
 
 @dataclass(frozen=True)
@@ -153,13 +154,15 @@ def analyse_document(task: Task, opts: RunOptions) -> Result:
     """
     with _collected_warnings() as logs:
         try:
-            if task.path is not None:
-                text = read_text(Path(task.path), opts.encoding, opts.max_chars, name=task.name)
-                digest, size = sha256_file(Path(task.path)), Path(task.path).stat().st_size
+            if task.error is not None:
+                raise AnalysisError(task.error)
+            if task.is_file():
+                data = task.data if task.data is not None else read_bytes(Path(task.path), opts.max_chars, task.name)
+                text = text_of_bytes(data, task.name, opts.encoding, opts.max_chars)
             else:
                 text = text_of_row(task.text, task.name, opts.max_chars)
                 data = str(task.text).encode("utf-8")
-                digest, size = hashlib.sha256(data).hexdigest(), len(data)
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
             tables = concat_tables([analyse_loaded(task.document, text, task.name, opts)])
         except AnalysisError as exc:
             return Result(task.document, task.file, str(exc), None, None, None, tuple(logs), os.getpid())
@@ -238,16 +241,31 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
     return failures
 
 
-def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict]) -> Iterator[Task]:
+def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict],
+           ship: int | None = None) -> Iterator[Task]:
+    """Each document's task; with `ship` (the --max-chars limit) files are read here and their bytes travel."""
     for doc in corpus.documents():
         src = doc.source
         metadata[src.document] = doc.meta  # kept only until the document's result arrives
         if src.sidecar is not None:
             records[src.document] = {"file": src.sidecar.name, "sha256": sha256_file(src.sidecar)}
-        if src.row is None:
-            yield Task(src.document, src.file, str(src.path), str(src.path.absolute()))
+        if src.row is not None:
+            yield Task(src.document, src.file, src.file, text=doc.text)
+        elif ship is None:
+            yield Task(src.document, src.file, str(src.path), path=str(src.path.absolute()))
         else:
-            yield Task(src.document, src.file, src.file, None, doc.text)
+            try:
+                yield Task(src.document, src.file, str(src.path), data=read_bytes(src.path, ship, str(src.path)))
+            except AnalysisError as exc:
+                yield Task(src.document, src.file, str(src.path), error=str(exc))
+
+
+def result_versions() -> dict[str, str]:
+    """The versions that must agree between this machine and Dask workers: packages that affect results, and
+    Python's major.minor."""
+    versions = package_versions()
+    versions["python"] = ".".join(versions["python"].split(".")[:2])
+    return versions
 
 
 def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: list[Failure], debug: bool,
@@ -255,11 +273,11 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
     """Run every document and write the five tables into folder; returns the manifest's input records."""
     metadata: dict[str, dict] = {}
     sidecars: dict[str, dict] = {}
-    tasks = _tasks(corpus, metadata, sidecars)
-    if scheduler is not None:
-        results = run_dask(analyse_document, tasks, opts, scheduler)
+    if scheduler is not None:  # workers may be on machines that cannot see these files: send their bytes
+        results = run_dask(analyse_document, _tasks(corpus, metadata, sidecars, ship=opts.max_chars), opts,
+                           scheduler, same=result_versions)
     else:
-        results = run_local(analyse_document, tasks, opts, jobs, setup=_load_scorer)
+        results = run_local(analyse_document, _tasks(corpus, metadata, sidecars), opts, jobs, setup=_load_scorer)
     meta_columns = [META_PREFIX + c for c in corpus.meta_columns]
     records: list[dict] = []
     columns: dict[str, tuple[str, ...]] | None = None

@@ -170,15 +170,55 @@ def test_a_corpus_in_both_scripts_gives_the_same_numbers_for_each_pair(articles,
         pd.testing.assert_frame_equal(trad, simp, check_exact=True, obj=name)
 
 
-def test_a_dask_cluster_gives_the_same_bytes(run_one, folder):
+def _local_cluster():
     distributed = pytest.importorskip("distributed")
+    return distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                    host="127.0.0.1", dashboard_address=None)
+
+
+def test_a_dask_cluster_gives_the_same_bytes_without_opening_the_files(run_one, folder, monkeypatch):
+    """The worker runs in this test's process; here it cannot open files, so the run passes only if the command
+    sends each file's bytes (workers on other machines need not see the corpus)."""
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("a Dask worker opened an input file")
+
+    monkeypatch.setattr("analysis.run.read_bytes", no_files)
     out, _ = run_one
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with _local_cluster() as cluster:
         r = run_cli("run", "corpus", "--out", "outd", "--scheduler", cluster.scheduler_address, cwd=folder)
     assert r.returncode == 1, r.stderr
     assert "scan" in r.stderr  # the failure summary
     assert _bytes(folder / "outd") == _bytes(out)
+
+
+def test_a_dask_worker_with_other_package_versions_is_refused(folder, monkeypatch):
+    from analysis import output
+
+    real = output.package_versions()
+    monkeypatch.setattr("analysis.run.package_versions", lambda: {**real, "snownlp": "0.0.1"})  # the worker's
+    with _local_cluster() as cluster:
+        r = run_cli("run", "corpus", "--out", "outv", "--scheduler", cluster.scheduler_address, cwd=folder)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert f"snownlp 0.0.1 there, {real['snownlp']} here" in r.stderr
+    assert not (folder / "outv").exists()
+
+
+def test_files_travel_as_bytes_to_a_cluster_and_unreadable_ones_as_failures(tmp_path, lexicon):
+    from analysis.inputs import collect
+    from analysis.run import RunOptions, _tasks, analyse_document
+
+    (tmp_path / "a.txt").write_text("標題\n\n國產晶片再次突圍。\n", encoding="utf-8")
+    (tmp_path / "big.txt").write_text("長" * 50, encoding="utf-8")
+    tasks = {t.document: t for t in _tasks(collect([tmp_path]), {}, {}, ship=20)}
+    assert tasks["a"].path is None and tasks["a"].data == (tmp_path / "a.txt").read_bytes()
+    assert tasks["big"].data is None and "over the --max-chars limit" in tasks["big"].error
+    opts = RunOptions(lexicon=lexicon, max_chars=20)
+    assert analyse_document(tasks["big"], opts).failure == tasks["big"].error
+    read_there = next(_tasks(collect([tmp_path / "a.txt"]), {}, {}))  # as --jobs has a worker read the file
+    assert read_there.path == str(tmp_path / "a.txt") and read_there.data is None
+    shipped, read_there = analyse_document(tasks["a"], opts), analyse_document(read_there, opts)
+    assert shipped.failure is None and shipped.rows == read_there.rows and shipped.record == read_there.record
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error(folder):
