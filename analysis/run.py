@@ -241,9 +241,9 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
     return failures
 
 
-def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict],
-           ship: int | None = None) -> Iterator[Task]:
-    """Each document's task; with `ship` (the --max-chars limit) files are read here and their bytes travel."""
+def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict], ship: bool = False,
+           max_chars: int = config.MAX_CHARS) -> Iterator[Task]:
+    """Each document's task; with `ship`, files are read here (up to max_chars) and their bytes travel."""
     for doc in corpus.documents():
         src = doc.source
         metadata[src.document] = doc.meta  # kept only until the document's result arrives
@@ -251,11 +251,11 @@ def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict],
             records[src.document] = {"file": src.sidecar.name, "sha256": sha256_file(src.sidecar)}
         if src.row is not None:
             yield Task(src.document, src.file, src.file, text=doc.text)
-        elif ship is None:
+        elif not ship:
             yield Task(src.document, src.file, str(src.path), path=str(src.path.absolute()))
         else:
             try:
-                yield Task(src.document, src.file, str(src.path), data=read_bytes(src.path, ship, str(src.path)))
+                yield Task(src.document, src.file, str(src.path), data=read_bytes(src.path, max_chars, str(src.path)))
             except AnalysisError as exc:
                 yield Task(src.document, src.file, str(src.path), error=str(exc))
 
@@ -274,7 +274,7 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
     metadata: dict[str, dict] = {}
     sidecars: dict[str, dict] = {}
     if scheduler is not None:  # workers may be on machines that cannot see these files: send their bytes
-        results = run_dask(analyse_document, _tasks(corpus, metadata, sidecars, ship=opts.max_chars), opts,
+        results = run_dask(analyse_document, _tasks(corpus, metadata, sidecars, True, opts.max_chars), opts,
                            scheduler, same=result_versions)
     else:
         results = run_local(analyse_document, _tasks(corpus, metadata, sidecars), opts, jobs, setup=_load_scorer)

@@ -210,7 +210,7 @@ def test_files_travel_as_bytes_to_a_cluster_and_unreadable_ones_as_failures(tmp_
 
     (tmp_path / "a.txt").write_text("標題\n\n國產晶片再次突圍。\n", encoding="utf-8")
     (tmp_path / "big.txt").write_text("長" * 50, encoding="utf-8")
-    tasks = {t.document: t for t in _tasks(collect([tmp_path]), {}, {}, ship=20)}
+    tasks = {t.document: t for t in _tasks(collect([tmp_path]), {}, {}, ship=True, max_chars=20)}
     assert tasks["a"].path is None and tasks["a"].data == (tmp_path / "a.txt").read_bytes()
     assert tasks["big"].data is None and "over the --max-chars limit" in tasks["big"].error
     opts = RunOptions(lexicon=lexicon, max_chars=20)
