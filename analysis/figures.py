@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .errors import AnalysisError
@@ -46,6 +47,11 @@ def styled() -> Iterator[None]:
     """Apply the package style for the duration of a block."""
     with plt.rc_context(style()):
         yield
+
+
+def _legend_above(ax: Axes, ncols: int = 2, y: float = 1.06, **kwargs: object) -> None:
+    # The house legend: small, unframed, in a row above the plot, so that it never covers data.
+    ax.legend(loc="lower left", bbox_to_anchor=(0, y), ncols=ncols, fontsize=8, frameon=False, **kwargs)
 
 
 def _label(section: int, heading: str, width: int = 16) -> str:
@@ -89,7 +95,7 @@ def plot_sentiment_by_section(
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel("SnowNLP P(positive) per sentence (0.5 = neutral)")
         ax.set_title("Sentence sentiment by section", loc="left")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=3, fontsize=8, frameon=False)
+        _legend_above(ax, ncols=3)
     return fig
 
 
@@ -141,7 +147,7 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
         ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
         ax.set_ylabel("SnowNLP P(positive)")
         ax.set_title("Sentiment arc", loc="left")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.07), ncols=2, fontsize=8, frameon=False)
+        _legend_above(ax, y=1.07)
     return fig
 
 
@@ -191,8 +197,7 @@ def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> 
         note = "; bars: 95% bootstrap CI over the document's sentences" if with_bars else ""
         ax.set_title(f"Documents: framing density and sentiment ({len(docs)} documents{note})", loc="left",
                      fontsize=10)
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=4, fontsize=8, frameon=False,
-                  title=_group_label(group) if group else None, title_fontsize=8)
+        _legend_above(ax, ncols=4, title=_group_label(group) if group else None, title_fontsize=8)
     return fig
 
 
@@ -229,7 +234,7 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
                                              for g, n in zip(grp["group"], grp["n_documents"], strict=True)],
                            fontsize=8)
         axes[0].set_ylim(len(grp) - 0.5, -0.5)
-        axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, fontsize=8, frameon=False)
+        _legend_above(axes[0], y=1.02)
         fig.suptitle(f"By {_group_label(column)}: each document counts once", x=0.01, ha="left", fontsize=10)
     return fig
 
@@ -272,7 +277,7 @@ def plot_sentiment_agreement(
         ax.set_title(f"Two scorers, one article: Spearman ρ = {stats['spearman_rho']:.2f}, "
                      f"same side of 0.5: {stats['same_side_share']:.0%} (n={int(stats['n'])}; "
                      f"{on_line} exactly at 0.5)", loc="left", fontsize=9)
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, fontsize=8, frameon=False)
+        _legend_above(ax)
     return fig
 
 
@@ -352,7 +357,7 @@ def plot_script_comparison(comparison: pd.DataFrame, document: str | None = None
         ax.set_xlabel("SnowNLP P(positive), sentence as written")
         ax.set_ylabel("SnowNLP P(positive), sentence after conversion")
         ax.set_title("The same sentences, two scripts", loc="left")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, fontsize=8, frameon=False)
+        _legend_above(ax)
     return fig
 
 
@@ -370,7 +375,7 @@ def plot_prefix_scores(prefixes: pd.DataFrame, document: str | None = None) -> F
         ax.set_xlabel("length of the prefix (characters, log scale)")
         ax.set_ylabel("SnowNLP P(positive) of the prefix as one text")
         ax.set_title("Growing prefixes of the article, scored as one text", loc="left")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, fontsize=8, frameon=False)
+        _legend_above(ax)
     return fig
 
 
@@ -388,7 +393,7 @@ def plot_score_distribution(sentences: pd.DataFrame, document: str | None = None
         ax.set_xlabel("SnowNLP P(positive) per sentence")
         ax.set_ylabel("sentences")
         ax.set_title(f"Distribution of sentence scores (n={len(scores)})", loc="left")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, fontsize=8, frameon=False)
+        _legend_above(ax)
     return fig
 
 
