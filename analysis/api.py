@@ -62,17 +62,20 @@ def analyse_file(
     *,
     scorer: str | Scorer = "snownlp",
     encoding: str | None = None,
+    title: str = config.DEFAULT_TITLE_FILES,
 ) -> Tables:
     """Run the whole pipeline on one article in memory (as `python -m analysis run FILE` would); writes nothing.
 
     `path` None means the demo article; the document id is the file's stem, as on the command line. `encoding`
-    None reads UTF-8 or detects a legacy Chinese encoding, as `--encoding` does by default.
+    None reads UTF-8 or detects a legacy Chinese encoding, as `--encoding` does by default. `title` "none" reads the
+    first line as body text, like `--title none`.
     """
     src = article_path(path)
     lex = get_lexicon(lexicon)
     converter = check_converter(converter)
     sc = get_scorer(scorer) if isinstance(scorer, str) else scorer
-    return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings, scorer=sc)
+    return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings, scorer=sc,
+                        title=title)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -39,8 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", type=Path, default=None, help="framing lexicon YAML (default: the shipped one)")
     run.add_argument("--converter", default=config.DEFAULT_CONVERTER,
                      help="OpenCC configuration applied before scoring (default t2s; 'none' to score as is)")
-    run.add_argument("--headings", default=config.DEFAULT_HEADINGS,
-                     choices=("auto", "markdown", "numbered", "lines", "none"), help="heading rules (default auto)")
+    run.add_argument("--headings", default=None, choices=("auto", "markdown", "numbered", "lines", "none"),
+                     help="heading rules (default: auto for article files, none for table rows)")
+    run.add_argument("--title", default=None, choices=("auto", "none"),
+                     help="auto: a first line that reads as a title is the title; none: it is body text like the "
+                          "rest (default: auto for article files, none for table rows)")
     run.add_argument("--scorer", default="snownlp",
                      help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
     run.add_argument("--second-scorer", default=None, metavar="NAME",
@@ -78,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
         raise AnalysisError("--max-chars must be a positive number of characters")
     opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
-                      second_scorer=args.second_scorer)
+                      second_scorer=args.second_scorer, title=args.title)
     if args.quiet:
         logging.getLogger("analysis").setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,

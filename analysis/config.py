@@ -20,6 +20,11 @@ RAW_CHECKSUMS: Path = RAW_DATA_DIR / "SHA256SUMS"
 
 DEFAULT_CONVERTER: str = "t2s"
 DEFAULT_HEADINGS: str = "auto"
+#: --title / --headings defaults for table rows: a row's text is body text (posts, comments, reviews, headlines);
+#: an article file's first line may be its title and its short lines headings (DEFAULT_HEADINGS).
+DEFAULT_TITLE_FILES: str = "auto"
+DEFAULT_TITLE_TABLES: str = "none"
+DEFAULT_HEADINGS_TABLES: str = "none"
 BOOTSTRAP_RESAMPLES: int = 2000
 BOOTSTRAP_BASE_SEED: int = 20260211
 CI_LEVEL: float = 0.95

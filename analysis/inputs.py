@@ -10,6 +10,7 @@ import csv
 import datetime
 import glob
 import json
+import logging
 import math
 import re
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ import yaml
 from .errors import AnalysisError
 from .output import sha256_file
 
+log = logging.getLogger(__name__)
+
 SUFFIXES = (".txt", ".md")
 TABLE_SUFFIXES = (".csv", ".jsonl")
 #: A file `NAME.meta.yaml` beside `NAME.txt` / `NAME.md` gives that document's metadata (a flat mapping).
@@ -28,6 +31,15 @@ SIDECAR_SUFFIX = ".meta.yaml"
 #: Metadata columns appear in documents.csv with this prefix (`outlet` → `meta_outlet`).
 META_PREFIX = "meta_"
 TEXT_FIELD, ID_FIELD = "text", "id"
+#: A table's `title` column fills documents.csv's `title` (it is not metadata, nor part of the analysed text).
+TITLE_FIELD = "title"
+#: Longest document id, in UTF-8 bytes: ids become file and folder names of figures and reading views, and file
+#: systems allow 255 bytes per name (the figure and page names add a suffix).
+MAX_ID_BYTES = 200
+#: A folder holding both files is the output of a run; its files are never read as input.
+RUN_MARKERS = ("manifest.json", "documents.csv")
+#: Lone UTF-16 surrogates: JSON can spell them (`"\ud800"`), but they are not characters and cannot be written.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _GLOB_CHARS = re.compile(r"[*?[]")
 #: Rows read from a CSV at a time (the CSV is never held in memory as a whole).
 CSV_CHUNK_ROWS = 64
@@ -49,8 +61,16 @@ class Document:
     """A source as handed to the analysis: the row's text (None for a file, read by the worker) and metadata."""
 
     source: Source
-    text: object  # a table row's text field as read (None for a file, or a row without one)
+    text: object  # a table row's text field as read (None for a file, or a row without one), or a BadRow
     meta: dict[str, str | None] = field(default_factory=dict)
+    title: str | None = None  # a table row's `title` value
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """Stands in for the text of a table row that cannot be analysed; `reason` says why (one line)."""
+
+    reason: str
 
 
 @dataclass
@@ -72,10 +92,10 @@ class Corpus:
         wanted = {s.document: s for s in self.sources if s.row is not None}
         tables = sorted({s.path for s in wanted.values()}, key=lambda p: p.as_posix())
         for table in tables:
-            for doc, row, text, meta in _rows_with_ids(table, self.encoding):
+            for doc, row, text, meta, title in _rows_with_ids(table, self.encoding):
                 src = wanted.get(doc)
                 if src is not None and src.path == table and src.row == row:
-                    yield Document(src, text, meta)
+                    yield Document(src, text, meta, title)
 
 
 def meta_value(value: object) -> str | None:
@@ -89,15 +109,64 @@ def meta_value(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+#: libyaml's parser when PyYAML has it, else the Python one (same events and line marks).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FLAT = "a metadata file is a flat mapping of names to single values (e.g. outlet: 觀察者網)"
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> AnalysisError:
+    """PyYAML's multi-line error as one line: the file, the line and the problem."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f" line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return AnalysisError(f"{path}{where}: not valid YAML ({problem}); fix the metadata file or remove it")
+
+
+def _check_flat(path: Path, text: str) -> None:
+    """Refuse anything but a flat mapping of scalars, from the parser's events (nothing is built or expanded)."""
+    events = [e for e in yaml.parse(text, Loader=_YAML_LOADER)
+              if not isinstance(e, (yaml.StreamStartEvent, yaml.StreamEndEvent))]
+    starts = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if len(starts) > 1:
+        raise AnalysisError(f"{path} line {starts[1].start_mark.line + 1}: more than one YAML document; {_FLAT}")
+    body = events[1:-1]  # inside the document
+    if not body or len(body) == 1 and isinstance(body[0], yaml.ScalarEvent):
+        return  # empty, or a single scalar (checked once loaded)
+    if not isinstance(body[0], yaml.MappingStartEvent):
+        raise AnalysisError(f"{path} line {body[0].start_mark.line + 1}: {_FLAT}")
+    items = body[1:-1]
+    for key, value in zip(items[::2], items[1::2], strict=False):
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarEvent):
+            raise AnalysisError(f"{path} line {line}: a name must be plain text; {_FLAT}")
+        name = key.value
+        tag = getattr(value, "tag", None)
+        if tag is not None and tag != "!" and tag not in yaml.constructor.SafeConstructor.yaml_constructors:
+            raise AnalysisError(f"{path} line {line}: {name!r} has the YAML tag "
+                                f"{tag.replace('tag:yaml.org,2002:', '!!', 1)}, which is not allowed; {_FLAT}")
+        if isinstance(value, yaml.AliasEvent) or key.anchor or getattr(value, "anchor", None):
+            raise AnalysisError(f"{path} line {line}: {name!r} uses a YAML anchor or alias (&, *); write each value "
+                                "out in full")
+        if not isinstance(value, yaml.ScalarEvent):
+            raise AnalysisError(f"{path} line {line}: {name!r} has a list or mapping as its value; {_FLAT}")
+
+
 def _read_sidecar(path: Path) -> dict[str, str | None]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise AnalysisError(f"{path}: cannot read this metadata file ({exc}); fix it or remove it") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{path}: not UTF-8; save the metadata file as UTF-8") from None
+    except OSError as exc:
+        raise AnalysisError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        _check_flat(path, text)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # safe: a safe loader, on a flat mapping without aliases
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise AnalysisError(f"{path}: a metadata file must be a mapping of names to values (e.g. outlet: 觀察者網)")
+        raise AnalysisError(f"{path}: {_FLAT}")
     return {str(k): meta_value(v) for k, v in data.items()}
 
 
@@ -107,7 +176,30 @@ def _check_id(doc: str, where: str) -> str:
             or any(p in ("", ".", "..") for p in parts)):
         raise AnalysisError(f"{where}: id {doc!r} is not usable as a document id (empty, surrounding white space, "
                             "control characters, backslashes, or empty / '.' / '..' path parts); fix the id column")
+    return _check_id_size(doc, where, "fix the id column")
+
+
+def _check_id_size(doc: str, where: str, fix: str) -> str:
+    """Refuse ids that cannot be written (lone surrogates, from undecodable file names or JSON) or are too long."""
+    m = _SURROGATE.search(doc)
+    if m:
+        raise AnalysisError(f"{where}: id {doc!r} holds an undecodable character at position {m.start()}; {fix}")
+    size = len(doc.encode("utf-8"))
+    if size > MAX_ID_BYTES:
+        raise AnalysisError(f"{where}: id {doc[:40]!r}… is {size} bytes long in UTF-8, over the limit of "
+                            f"{MAX_ID_BYTES} (ids become file names); {fix}")
     return doc
+
+
+def _surrogate_field(rec: dict) -> str | None:
+    """The first field of a JSON record whose name or value holds a lone surrogate, with where; None if none."""
+    for k, v in rec.items():
+        for part in (str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)):
+            m = _SURROGATE.search(part)
+            if m:
+                return f"field {str(k).encode('utf-8', 'backslashreplace').decode()!r} holds a lone surrogate " \
+                       f"({m.group().encode('unicode_escape').decode()} at character {m.start()})"
+    return None
 
 
 def _csv_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, dict[str, object]]]:
@@ -171,8 +263,10 @@ def _table_records(path: Path, encoding: str | None) -> Iterator[tuple[int, dict
     return (_csv_rows if path.suffix.lower() == ".csv" else _jsonl_rows)(path, encoding)
 
 
-def _rows_with_ids(path: Path, encoding: str | None) -> Iterator[tuple[str, int, object, dict[str, str | None]]]:
-    """(id, row, text, metadata) for each row; ids are the `id` field, else the row number padded to equal width."""
+def _rows_with_ids(path: Path, encoding: str | None
+                   ) -> Iterator[tuple[str, int, object, dict[str, str | None], str | None]]:
+    """(id, row, text, metadata, title) for each row; ids are the `id` field, else the row number padded to equal
+    width. A row with a lone surrogate outside its id gets a BadRow as its text (it fails alone), no metadata."""
     n_rows = None
     for row, rec in _table_records(path, encoding):
         if ID_FIELD in rec:
@@ -182,8 +276,12 @@ def _rows_with_ids(path: Path, encoding: str | None) -> Iterator[tuple[str, int,
             if n_rows is None:  # a first pass counts the rows, so that row ids sort in row order
                 n_rows = sum(1 for _ in _table_records(path, encoding))
             doc = str(row).zfill(len(str(n_rows)))
-        meta = {str(k): meta_value(v) for k, v in rec.items() if k not in (TEXT_FIELD, ID_FIELD)}
-        yield doc, row, rec.get(TEXT_FIELD), meta
+        bad = _surrogate_field(rec)
+        if bad is not None:
+            yield doc, row, BadRow(f"{bad}, not a character; fix the row"), {}, None
+            continue
+        meta = {str(k): meta_value(v) for k, v in rec.items() if k not in (TEXT_FIELD, ID_FIELD, TITLE_FIELD)}
+        yield doc, row, rec.get(TEXT_FIELD), meta, meta_value(rec.get(TITLE_FIELD))
 
 
 def _glob_base(pattern: str) -> Path:
@@ -192,24 +290,63 @@ def _glob_base(pattern: str) -> Path:
     return Path(*fixed) if fixed else Path(".")
 
 
+def is_run_folder(folder: Path) -> bool:
+    """Whether a folder is the output of a run (it holds manifest.json and documents.csv)."""
+    return all((folder / name).is_file() for name in RUN_MARKERS)
+
+
+def _run_folder_of(path: Path, base: Path) -> Path | None:
+    """The run output folder the file lies in, from its own folder up to `base`; None if none."""
+    rel = path.parent.relative_to(base).parts
+    for k in range(len(rel), -1, -1):
+        folder = base.joinpath(*rel[:k])
+        if is_run_folder(folder):
+            return folder
+    return None
+
+
+def _without_run_outputs(files: list[Path], base: Path) -> list[Path]:
+    """Files not inside a run output folder (e.g. its sections.md); the skipped folders are logged."""
+    kept, skipped = [], {}
+    for p in files:
+        folder = _run_folder_of(p, base)
+        if folder is None:
+            kept.append(p)
+        else:
+            skipped[folder] = None
+    for folder in skipped:
+        log.info("%s: skipped, the output folder of a run (its files are never read as input)", folder)
+    return kept
+
+
 def _expand(given: Path) -> list[tuple[Path, Path]]:
-    """(file, base folder its id is relative to) for a file, a folder (recursive) or a glob pattern."""
+    """(file, base folder its id is relative to) for a file, a folder (recursive) or a glob pattern.
+
+    Files of a run's output folder (manifest.json + documents.csv) are never inputs: a folder or pattern skips
+    them, and naming one is an error.
+    """
     text = str(given)
     if given.is_dir():
-        files = sorted(
+        if is_run_folder(given):
+            raise AnalysisError(f"{given}: this is the output folder of a run, not articles; give the articles' folder")
+        files = _without_run_outputs(sorted(
             p for p in given.rglob("*")
             if p.is_file() and p.suffix.lower() in SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(given).parts)
-        )
+        ), given)
         if not files:
             raise AnalysisError(f"{given}: no .txt or .md files in this folder")
         return [(p, given) for p in files]
     if given.is_file():
+        if is_run_folder(given.parent):
+            raise AnalysisError(f"{given}: a file written by a run (its folder holds manifest.json and "
+                                "documents.csv), not an article; give the articles themselves")
         return [(given, given.parent)]
     if _GLOB_CHARS.search(text):
         base = _glob_base(text)
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True)
-                       if Path(p).is_file() and Path(p).suffix.lower() in SUFFIXES + TABLE_SUFFIXES)
+        files = _without_run_outputs(sorted(
+            Path(p) for p in glob.glob(text, recursive=True)
+            if Path(p).is_file() and Path(p).suffix.lower() in SUFFIXES + TABLE_SUFFIXES), base)
         if not files:
             raise AnalysisError(f"{given}: the pattern matches no .txt, .md, .csv or .jsonl file; check it and quote "
                                 "it so that the shell does not expand it")
@@ -247,11 +384,12 @@ def collect(inputs: list[Path], encoding: str | None = None) -> Corpus:
         for path, base in _expand(given):
             if path.suffix.lower() in TABLE_SUFFIXES and not given.is_dir():  # folders give articles only
                 name = path.relative_to(base).as_posix()
-                for doc, row, _text, meta in _rows_with_ids(path, encoding):
+                for doc, row, _text, meta, _title in _rows_with_ids(path, encoding):
                     columns.update(dict.fromkeys(meta))
                     sources.append(Source(doc, f"{name}#{row}", path, row))
             else:
-                doc = path.relative_to(base).with_suffix("").as_posix()
+                doc = _check_id_size(path.relative_to(base).with_suffix("").as_posix(), str(path).encode(
+                    "utf-8", "backslashreplace").decode(), "rename the file or its folders")
                 sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
                 if sidecar.is_file():
                     columns.update(dict.fromkeys(_read_sidecar(sidecar)))

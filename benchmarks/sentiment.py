@@ -57,14 +57,14 @@ print(json.dumps({
 
 
 def sentences() -> list[str]:
-    """The demo article's body sentences as the pipeline scores them (OpenCC t2s, with a scorable character)."""
+    """The demo article's body sentences as the pipeline scores them (OpenCC t2s, read as Chinese)."""
     from analysis.reading import read_text
-    from analysis.script import has_scorable_chars
+    from analysis.script import is_chinese
     from analysis.segment import segment
     from analysis.sentiment import prepare
 
     text = read_text(ARTICLE)
-    return [t for t in prepare([s.text for s in segment(text).sentences], "t2s") if has_scorable_chars(t)]
+    return [t for t in prepare([s.text for s in segment(text).sentences], "t2s") if is_chinese(t)]
 
 
 def news_sentences(n: int) -> list[str]:

@@ -149,14 +149,18 @@ def test_english_only_completes_with_a_warning_and_mixed_scores_chinese_only(tmp
     assert m["sentiment"].notna().tolist() == [False, True, False]
 
 
-def test_only_a_title_or_only_headings_gives_a_clear_result(tmp_path):
-    (tmp_path / "title.txt").write_text("只有標題\n", encoding="utf-8")
+def test_a_single_line_is_body_text_and_only_headings_gives_a_clear_result(tmp_path):
+    from snownlp import SnowNLP
+
+    (tmp_path / "title.txt").write_text("只有一行\n", encoding="utf-8")
     (tmp_path / "heads.md").write_text("# 標題\n\n## 第一節\n\n## 第二節\n", encoding="utf-8")
     r = run_cli("run", str(tmp_path / "title.txt"), str(tmp_path / "heads.md"), "--out", str(tmp_path / "o"))
     assert r.returncode == 0, r.stderr
-    assert "no body sentences" in r.stderr
+    assert "heads.md: no body sentences" in r.stderr and "title.txt" not in r.stderr
     docs = read_table(tmp_path / "o" / "documents.csv").set_index("document")
-    assert docs.loc["title", "n_sentences"] == 0 and docs.loc["title", "title"] == "只有標題"
+    # a line with nothing after it is not a title: it is the text, and it is scored
+    assert docs.loc["title", "n_sentences"] == 1 and pd.isna(docs.loc["title", "title"])
+    assert docs.loc["title", "sentiment_mean"] == SnowNLP("只有一行").sentiments
     assert docs.loc["heads", "n_sections"] == 3 and pd.isna(docs.loc["heads", "sentiment_mean"])
 
 

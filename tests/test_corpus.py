@@ -253,21 +253,24 @@ def tables_in(tmp_path_factory, articles):
 
 @pytest.fixture(scope="module")
 def csv_run(tables_in):
-    r = run_cli("run", "articles.csv", "--out", "outc", cwd=tables_in)
+    """The table of articles (texts with their title lines and headings), read as the folder's files are read."""
+    r = run_cli("run", "articles.csv", "--out", "outc", "--title", "auto", "--headings", "auto", cwd=tables_in)
     assert r.returncode == 1, r.stderr
     return tables_in / "outc"
 
 
-def test_csv_and_jsonl_inputs_carry_metadata_and_equal_the_folder_run(csv_run, tables_in, run_one):
-    r = run_cli("run", "articles.jsonl", "--out", "outj", cwd=tables_in)
+def test_csv_and_jsonl_inputs_carry_metadata_and_equal_the_folder_run(csv_run, tables_in, run_one, articles):
+    r = run_cli("run", "articles.jsonl", "--out", "outj", "--title", "auto", "--headings", "auto", cwd=tables_in)
     assert r.returncode == 1, r.stderr
     for name in TABLES:
         assert (csv_run / name).read_bytes() == (tables_in / "outj" / name).read_bytes(), name
     for name in ("sections.csv", "sentences.csv", "framing.csv", "kwic.csv"):  # same texts, same ids
         assert (csv_run / name).read_bytes() == (run_one[0] / name).read_bytes(), name
     docs = read_table(csv_run / "documents.csv")
-    assert docs.columns[-3:].tolist() == ["meta_title", "meta_outlet", "meta_date"]
-    assert docs["meta_title"].tolist() == docs["title"].tolist()  # the segmenter found the given title
+    assert docs.columns[-2:].tolist() == ["meta_outlet", "meta_date"]  # the title column is not metadata
+    assert docs["title"].tolist() == [a["title"] for a in sorted(articles, key=lambda a: f"{a['outlet']}/{a['id']}")]
+    folder_docs = read_table(run_one[0] / "documents.csv")
+    assert docs["title"].tolist() == folder_docs["title"].tolist()  # the title lines the segmenter found
     fail = read_table(csv_run / "failures.csv")
     assert fail["document"].tolist() == ["zz-empty"] and fail.loc[0, "file"] == "articles.csv#4"
     assert "no text" in fail.loc[0, "reason"]

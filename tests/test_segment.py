@@ -121,3 +121,82 @@ def test_long_run_is_cut_at_a_comma_within_the_limit():
 def test_unknown_heading_mode_is_an_error():
     with pytest.raises(AnalysisError, match="headings"):
         segment("x", "bogus")
+
+
+# --- Titles are titles only when they read as one and something follows (issue 12, items 1 and 6). ---
+
+
+@pytest.mark.parametrize("text", [
+    "卷饼好吃。外卖小哥服务态度好。各种赞",  # sentence punctuation inside: three sentences, not a title
+    "各种赞",  # a one-line text: nothing follows it
+    "味道一般般吧",
+    "人工智能会取代记者吗？",  # a question alone is a sentence
+])
+def test_a_short_text_is_body_text_not_a_title(text):
+    seg = segment(text)
+    assert seg.title == "" and seg.title_span is None
+    assert "".join(s.text for s in seg.sentences) == text  # every character is in a body sentence
+
+
+def test_a_line_with_sentence_punctuation_inside_is_not_a_title_even_when_text_follows():
+    seg = segment("卷饼好吃。外卖小哥服务态度好。各种赞\n\n下次还来。")
+    assert seg.title == ""
+    assert [s.text for s in seg.sentences] == ["卷饼好吃。", "外卖小哥服务态度好。", "各种赞", "下次还来。"]
+
+
+def test_a_question_headline_followed_by_the_article_is_the_title():
+    text = "人工智能会取代记者吗？\n\n一场关于新闻编辑室未来的讨论近日引起关注。多位编辑表示，机器写作仍需人工把关。"
+    seg = segment(text)
+    assert seg.title == "人工智能会取代记者吗？" and seg.sections[0].heading == seg.title
+    assert [s.text for s in seg.sentences] == [
+        "一场关于新闻编辑室未来的讨论近日引起关注。", "多位编辑表示，机器写作仍需人工把关。"]
+
+
+def test_a_line_ending_like_a_sentence_or_clause_is_never_a_title():
+    for first in ("今天的会议开得很好。", "会议议程如下：", "他说：“我们赢了。”"):
+        seg = segment(first + "\n\n正文一句。")
+        assert seg.title == "", first
+        assert seg.sentences[0].text.startswith(first[:3])
+
+
+def test_a_dateline_alone_on_its_line_is_metadata():
+    text = "会议闭幕\n\n央视网消息（新闻联播）：\n\n今天上午，一场研讨会在北京召开。与会者讨论了数字经济。"
+    seg = segment(text)
+    assert seg.title == "会议闭幕"
+    assert [m.text for m in seg.metadata] == ["央视网消息（新闻联播）："]
+    assert [sec.index for sec in seg.sections] == [0]
+    assert [s.text for s in seg.sentences] == ["今天上午，一场研讨会在北京召开。", "与会者讨论了数字经济。"]
+    # the same with the dateline as the very first line and a second dateline form
+    seg = segment("新华社北京3月2日电（记者 某某）\n今天天气很好。")
+    assert [m.text for m in seg.metadata] == ["新华社北京3月2日电（记者 某某）"]
+    assert [s.text for s in seg.sentences] == ["今天天气很好。"] and seg.title == ""
+
+
+def test_title_none_reads_the_first_line_as_body_text():
+    text = "国产芯片的突围\n\n今天很好。"
+    assert segment(text).title == "国产芯片的突围"
+    seg = segment(text, "none", title="none")
+    assert seg.title == "" and [s.text for s in seg.sentences] == ["国产芯片的突围", "今天很好。"]
+    # --title none alone: the first line is a line like any other, here a heading under the lines rule
+    seg = segment(text, "auto", title="none")
+    assert seg.title == "" and [s.heading for s in seg.sections] == ["", "国产芯片的突围"]
+    # --headings none alone keeps the title rule
+    assert segment(text, "none").title == "国产芯片的突围"
+    with pytest.raises(AnalysisError, match="--title"):
+        segment(text, title="bogus")
+
+
+def test_a_short_last_line_or_one_with_inner_punctuation_is_not_a_lines_heading():
+    seg = segment("标题\n\n正文一句。\n\n各种赞", "lines")
+    assert [s.heading for s in seg.sections] == ["标题"]
+    assert [s.text for s in seg.sentences] == ["正文一句。", "各种赞"]
+    seg = segment("标题\n\n正文一句。\n\n好吃。便宜\n\n正文二句。", "lines")
+    assert [s.heading for s in seg.sections] == ["标题"]
+    # markdown headings stay headings wherever they stand (the author marked them)
+    assert [s.heading for s in segment("# 标题\n\n正文。\n\n## 结语").sections] == ["标题", "结语"]
+
+
+def test_the_demo_article_keeps_its_title_three_headings_and_104_sentences(article_text):
+    seg = segment(article_text)
+    assert seg.title == HEADINGS[0] and [s.heading for s in seg.sections[1:]] == HEADINGS[1:]
+    assert len(seg.sentences) == 104
