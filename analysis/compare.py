@@ -37,7 +37,8 @@ from .stats import derive_seed
 
 PERMUTATIONS = 10_000
 #: Fewest scored sentences in each group (with / without framing terms) for the interval, the tests and the effect
-#: sizes; below it they are NaN and `reason` says why (module docstring, README "Framing and sentiment").
+#: sizes; below it they are NaN and `reason` says why (module docstring; README, "Sentences with and without
+#: framing terms").
 MIN_GROUP_SENTENCES = 5
 #: Observed and permuted differences closer than this count as equal (float rounding of equal sums).
 TIE_TOLERANCE = 1e-12
