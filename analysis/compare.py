@@ -8,6 +8,14 @@ and the others, and compared with
 * the Mann–Whitney U test (scipy, two-sided; exact for small samples without ties), with the rank-biserial
   correlation and the probability of superiority as effect sizes.
 
+Below `MIN_GROUP_SENTENCES` scored sentences in either group the interval, the tests and the effect sizes are not
+computed (NaN) and the row's `reason` says why; the counts, means, medians and their difference are still given.
+With one or a few sentences a "group" is those sentences: a permutation p-value only says how extreme their scores
+are among the article's, the rank-biserial correlation of one sentence is just its rank among the others, a
+percentile bootstrap of a mean of two to four values takes a handful of distinct values and is far too narrow, and
+the exact Mann–Whitney test cannot reach p < 0.1 with three sentences in each group. Five in each group is a floor
+that rules these out, not a guarantee of power: with five and five only large differences can be detected.
+
 Seeds come from `stats.derive_seed(document, "framing-vs-other", "permutation" | "bootstrap")`, so results do not
 depend on processing order. The permutation recipe, for reproduction: ``rng = numpy.random.default_rng(seed)``;
 ``pooled = concatenate([framing, other])``; repeated `permutations` times, ``p = rng.permutation(pooled)`` and
@@ -28,14 +36,21 @@ from .config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from .stats import derive_seed
 
 PERMUTATIONS = 10_000
+#: Fewest scored sentences in each group (with / without framing terms) for the interval, the tests and the effect
+#: sizes; below it they are NaN and `reason` says why (module docstring; README, "Sentences with and without
+#: framing terms").
+MIN_GROUP_SENTENCES = 5
 #: Observed and permuted differences closer than this count as equal (float rounding of equal sums).
 TIE_TOLERANCE = 1e-12
 
 COMPARISON_COLUMNS = [
     "document", "n_framing", "n_other", "mean_framing", "mean_other", "median_framing", "median_other",
     "difference", "difference_ci_low", "difference_ci_high", "permutation_p", "mannwhitney_u", "mannwhitney_p",
-    "rank_biserial", "prob_superiority", "permutations", "resamples", "ci_level",
+    "rank_biserial", "prob_superiority", "permutations", "resamples", "ci_level", "reason",
 ]
+#: The columns `compare_framing` leaves NaN below `MIN_GROUP_SENTENCES`.
+INFERENTIAL_COLUMNS = ["difference_ci_low", "difference_ci_high", "permutation_p", "mannwhitney_u", "mannwhitney_p",
+                       "rank_biserial", "prob_superiority"]
 
 
 def framing_groups(sentences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -43,6 +58,17 @@ def framing_groups(sentences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     scored = sentences[sentences["sentiment"].notna()]
     framed = scored["framing_hits"] > 0
     return scored.loc[framed, "sentiment"].to_numpy(float), scored.loc[~framed, "sentiment"].to_numpy(float)
+
+
+def too_few_reason(n_framing: int, n_other: int, minimum: int = MIN_GROUP_SENTENCES) -> str | None:
+    """Why two groups of this size get no interval, test or effect size; None when both have at least `minimum`."""
+    if n_framing == 0 or n_other == 0:
+        return (f"one group is empty ({n_framing} scored sentences with framing terms, {n_other} without): "
+                "nothing to compare")
+    if n_framing < minimum or n_other < minimum:
+        return (f"too few scored sentences to compare ({n_framing} with framing terms, {n_other} without; "
+                f"at least {minimum} in each group are needed)")
+    return None
 
 
 def permutation_p(x: np.ndarray, y: np.ndarray, permutations: int, seed: int) -> float:
@@ -82,7 +108,8 @@ def compare_framing(
 ) -> pd.DataFrame:
     """One row per document: n, means, medians, difference with CI, permutation and Mann–Whitney p, effect sizes.
 
-    A document where either group is empty gets NaN statistics (never 0 or 0.5).
+    A document with fewer than `MIN_GROUP_SENTENCES` scored sentences in either group gets NaN for the interval, the
+    tests and the effect sizes (never 0 or 0.5), and `reason` says why; otherwise `reason` is empty.
     """
     rows = []
     for doc, g in sentences.groupby("document", sort=True):
@@ -93,28 +120,33 @@ def compare_framing(
                "median_other": float(np.median(y)) if y.size else math.nan,
                "permutations": permutations, "resamples": resamples, "ci_level": level}
         row["difference"] = row["mean_framing"] - row["mean_other"]
+        row["reason"] = too_few_reason(x.size, y.size)
+        if row["reason"] is not None:
+            row.update(dict.fromkeys(INFERENTIAL_COLUMNS, math.nan))
+            rows.append(row)
+            continue
         low, high = difference_ci(x, y, derive_seed(doc, "framing-vs-other", "bootstrap"), resamples, level)
         row["difference_ci_low"], row["difference_ci_high"] = low, high
         row["permutation_p"] = permutation_p(x, y, permutations, derive_seed(doc, "framing-vs-other", "permutation"))
-        if x.size and y.size:
-            u, p = sps.mannwhitneyu(x, y, alternative="two-sided")
-            row["mannwhitney_u"], row["mannwhitney_p"] = float(u), float(p)
-            row["prob_superiority"] = float(u) / (x.size * y.size)
-            row["rank_biserial"] = 2 * row["prob_superiority"] - 1
-        else:
-            row.update(mannwhitney_u=math.nan, mannwhitney_p=math.nan, prob_superiority=math.nan,
-                       rank_biserial=math.nan)
+        u, p = sps.mannwhitneyu(x, y, alternative="two-sided")
+        row["mannwhitney_u"], row["mannwhitney_p"] = float(u), float(p)
+        row["prob_superiority"] = float(u) / (x.size * y.size)
+        row["rank_biserial"] = 2 * row["prob_superiority"] - 1
         rows.append(row)
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def describe_comparison(row: pd.Series) -> str:
     """One plain-language paragraph reporting a row of `compare_framing`, with n, effect size and interval."""
-    if row["n_framing"] == 0 or row["n_other"] == 0:
+    reason = too_few_reason(int(row["n_framing"]), int(row["n_other"]))
+    if reason is not None:
+        means = "".join(f"; {name}: mean {row[f'mean_{key}']:.3f}, median {row[f'median_{key}']:.3f}"
+                        for key, name in (("framing", "with framing terms"), ("other", "without"))
+                        if int(row[f"n_{key}"]))
         return (f"{row['document']}: {row['n_framing']} scored sentences with framing terms and {row['n_other']} "
-                "without; one group is empty, so there is nothing to compare.")
+                f"without{means}. No interval, test or effect size: {reason}.")
     ci = (f"{row['ci_level']:.0%} bootstrap CI {row['difference_ci_low']:+.3f} to {row['difference_ci_high']:+.3f}"
-          if not math.isnan(row["difference_ci_low"]) else "no interval: a group has fewer than 2 sentences")
+          if not math.isnan(row["difference_ci_low"]) else "no interval")
     return (
         f"{row['document']}: {row['n_framing']} sentences with framing terms (mean {row['mean_framing']:.3f}, "
         f"median {row['median_framing']:.3f}) and {row['n_other']} without (mean {row['mean_other']:.3f}, "

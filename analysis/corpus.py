@@ -39,6 +39,10 @@ GROUP_COLUMNS = [
     "group", "n_documents", "n_scored", "sentiment_mean", "sentiment_ci_low", "sentiment_ci_high",
     "framing_hits", "n_cjk", "framing_per_1k_cjk", "framing_ci_low", "framing_ci_high",
 ]
+#: Fewest documents for a group whose interval supports a comparison. With fewer, the cluster bootstrap has few
+#: distinct resamples and its interval is too narrow (with two documents it spans little more than their two values):
+#: `plot_corpus_groups` draws such groups hollow and labels them "too few" (README, "A corpus").
+MIN_GROUP_DOCUMENTS = 10
 #: Metadata columns tried, in order, when no grouping column is named.
 DEFAULT_GROUPS = ("outlet", "source", "publisher")
 

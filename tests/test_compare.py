@@ -71,7 +71,7 @@ def test_permutation_p_approaches_the_exact_p_of_all_relabellings():
         mask[list(idx)] = True
         diffs.append(abs(pooled[mask].mean() - pooled[~mask].mean()))
     exact = np.mean(np.array(diffs) >= obs - 1e-12)  # 2 of the 35 relabellings
-    got = compare.compare_framing(_sentences(x, y), permutations=20000).iloc[0]["permutation_p"]
+    got = compare.permutation_p(np.array(x), np.array(y), 20000, seed=7)
     assert exact == pytest.approx(2 / 35)
     assert got == pytest.approx(exact, abs=0.006)
 
@@ -82,14 +82,45 @@ def test_an_empty_group_gives_nan_statistics_and_says_so():
     for col in ("mean_framing", "difference", "difference_ci_low", "permutation_p", "mannwhitney_p",
                 "rank_biserial"):
         assert math.isnan(row[col]), col
+    assert "nothing to compare" in row["reason"]
     assert "nothing to compare" in compare.describe_comparison(row)
 
 
-def test_one_sentence_in_a_group_has_tests_but_no_interval():
-    row = compare.compare_framing(_sentences([0.9], [0.2, 0.4, 0.5])).iloc[0]
-    assert math.isnan(row["difference_ci_low"]) and not math.isnan(row["mannwhitney_p"])
-    assert row["permutation_p"] == pytest.approx(0.25, abs=0.02)  # exact: 1 of 4 relabellings
-    assert "no interval" in compare.describe_comparison(row)
+INFERENTIAL = ("difference_ci_low", "difference_ci_high", "permutation_p", "mannwhitney_u", "mannwhitney_p",
+               "rank_biserial", "prob_superiority")
+
+
+def test_one_framing_sentence_gets_no_test_no_interval_and_no_effect_size():
+    # 1 vs 20: the permutation test and Mann–Whitney would happily return p < 0.05 for one extreme sentence
+    other = [0.2 + 0.01 * i for i in range(20)]
+    assert sps.mannwhitneyu([0.99], other, alternative="two-sided").pvalue < 0.1  # what used to be reported
+    row = compare.compare_framing(_sentences([0.99], other)).iloc[0]
+    assert (row["n_framing"], row["n_other"]) == (1, 20)
+    for col in INFERENTIAL:
+        assert math.isnan(row[col]), col
+    assert row["mean_framing"] == 0.99 and row["mean_other"] == pytest.approx(np.mean(other))
+    assert "too few" in row["reason"] and f"at least {compare.MIN_GROUP_SENTENCES}" in row["reason"]
+    text = compare.describe_comparison(row)
+    assert "No interval, test or effect size" in text and "too few" in text and "p =" not in text
+
+
+@pytest.mark.parametrize(("n_framing", "n_other"), [(compare.MIN_GROUP_SENTENCES - 1, 30),
+                                                    (30, compare.MIN_GROUP_SENTENCES - 1)])
+def test_the_minimum_applies_to_each_group(n_framing, n_other):
+    rng = np.random.default_rng(1)
+    row = compare.compare_framing(_sentences(rng.random(n_framing), rng.random(n_other)), permutations=200).iloc[0]
+    assert all(math.isnan(row[c]) for c in INFERENTIAL)
+    assert "too few" in row["reason"]
+
+
+def test_at_the_minimum_everything_is_computed_and_the_reason_is_empty():
+    m = compare.MIN_GROUP_SENTENCES
+    assert m == 5  # the README and the notebook say five
+    x, y = [0.9, 0.8, 0.75, 0.6, 0.95], [0.1, 0.2, 0.7, 0.3, 0.5, 0.4]
+    row = compare.compare_framing(_sentences(x, y), permutations=500, resamples=300).iloc[0]
+    assert row["reason"] is None
+    assert not any(math.isnan(row[c]) for c in INFERENTIAL)
+    assert row["mannwhitney_p"] == pytest.approx(sps.mannwhitneyu(x, y, alternative="two-sided").pvalue)
 
 
 def test_unscored_sentences_are_left_out_and_documents_kept_apart():
@@ -97,6 +128,7 @@ def test_unscored_sentences_are_left_out_and_documents_kept_apart():
     out = compare.compare_framing(df, permutations=200)
     assert out["document"].tolist() == ["a", "b"]
     assert out[["n_framing", "n_other"]].values.tolist() == [[1, 2], [2, 1]]
+    assert out["mean_framing"].tolist() == [0.9, pytest.approx(0.35)]
 
 
 def test_on_the_article_the_groups_are_the_sentences_holding_kwic_hits(article_tables):

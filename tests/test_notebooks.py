@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import math
 import re
 
 import nbformat
@@ -149,3 +150,21 @@ def test_a_simplified_article_without_headings_through_papermill_parameters(tmp_
     assert {p.name for p in (tmp_path / "results").iterdir()} == {
         "01_sections.csv", "01_sentences.csv", "01_extremes.csv", "01_sentiment_by_section.png",
         "01_sentiment_by_section.svg", "01_sentiment_arc.png", "01_sentiment_arc.svg"}
+
+
+def test_notebook_03_refuses_statistics_for_one_framing_sentence_and_says_why(tmp_path):
+    # one sentence holds framing terms (国产, 自主可控), five do not
+    sentences = ["国产芯片实现自主可控。", "市场反应平淡，投资者仍然担心价格。", "专家认为，这款产品的质量很好，价格也便宜。",
+                 "但是也有人批评它的功耗太高，体验很差。", "消费者说，这个手机的屏幕很漂亮。", "商店里的顾客很多。"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "short.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    nb = execute(NOTEBOOK_DIR / "03-framing-and-sentiment.ipynb", tmp_path, article="in/short.txt", output="results")
+    assert problems(nb) == [] and images(nb) == plot_calls(nb) == 1
+    row = read_table(tmp_path / "results" / "03_framing_comparison.csv").iloc[0]
+    assert (row["n_framing"], row["n_other"]) == (1, 5)
+    for col in ("difference_ci_low", "permutation_p", "mannwhitney_p", "rank_biserial", "prob_superiority"):
+        assert math.isnan(row[col]), col
+    assert "too few" in row["reason"] and "at least 5 in each group" in row["reason"]
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
+    assert "No interval, test or effect size: too few scored sentences" in printed
+    assert "p =" not in printed
