@@ -95,9 +95,11 @@ def _figures(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")  # this process only draws to files
     from .figures import render_figures
+    from .output import staged
 
-    paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
-                           group_by=args.group_by, per_document=not args.no_document_figures)
+    with staged(args.out or config.FIGURES_DIR) as tmp:  # figures replace earlier ones only once all are drawn
+        paths = render_figures(args.data or config.PROCESSED_DATA_DIR, tmp,
+                               group_by=args.group_by, per_document=not args.no_document_figures)
     log.info("wrote %d figure files", len(paths))
     return 0
 

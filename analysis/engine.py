@@ -9,12 +9,15 @@ completion order, and `Spool` writes the tables sorted by document id, so every 
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,7 +38,38 @@ AHEAD_PER_WORKER = 4
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
+#: Linux prctl option: a signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Make this worker process end when `parent` (the process that started it) dies, kill -9 included.
+
+    Otherwise a worker waiting for its next task would wait forever: its own copy of the task queue keeps the queue
+    open. On Linux the kernel sends SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread checks the parent every second.
+    """
+    _worker["parent"] = parent
+    if sys.platform.startswith("linux"):
+        try:
+            armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+        if armed:
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _init_worker(fn: Callable, context: object, setup: Callable | None, parent: int | None = None) -> None:
+    # parent: the pid of the process that starts workers (None: this worker's parent now, e.g. a forkserver)
+    _exit_with_parent(os.getppid() if parent is None else parent)
     _worker["fn"], _worker["context"] = fn, context
     # A forked worker inherits the parent's log handlers; the parent shows the warnings each result carries, so
     # the worker must not show them too (and in a fresh worker there are none to silence).
@@ -45,6 +79,8 @@ def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
 
 
 def _call(item: object) -> object:
+    if os.getppid() != _worker["parent"]:  # the parent is gone: nobody wants the result
+        os._exit(1)
     return _worker["fn"](item, _worker["context"])
 
 
@@ -86,10 +122,12 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
     if jobs == 1:
         return (fn(item, context) for item in items)
     mp_context = _pool_context()
-    inherit = mp_context.get_start_method() == "fork"
-    log.debug("%d worker processes (%s)", jobs, mp_context.get_start_method())
+    method = mp_context.get_start_method()
+    inherit = method == "fork"
+    log.debug("%d worker processes (%s)", jobs, method)
+    parent = None if method == "forkserver" else os.getpid()  # a forkserver's workers are its children
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
-                               initargs=(fn, context, None if inherit else setup))
+                               initargs=(fn, context, None if inherit else setup, parent))
     try:
         pending = {pool.submit(_call, item) for item in islice(items, jobs * AHEAD_PER_WORKER)}
     except BaseException:
