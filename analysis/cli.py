@@ -1,7 +1,8 @@
 """Command line: `python -m analysis run` (tables) and `python -m analysis figures` (figures from tables).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
-options (one-line message on stderr, nothing written; --debug shows the traceback).
+options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
+shows the traceback).
 """
 
 from __future__ import annotations

@@ -42,34 +42,50 @@ _worker: dict[str, Any] = {}
 _PR_SET_PDEATHSIG = 1
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Make this worker process end when `parent` (the process that started it) dies, kill -9 included.
+def _exit_with_parent(forked_from: int | None) -> None:
+    """Make this worker process end when the process that asked for it dies (kill -9 included).
 
     Otherwise a worker waiting for its next task would wait forever: its own copy of the task queue keeps the queue
-    open. On Linux the kernel sends SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread checks the parent every second.
+    open. A worker forked from that process (`forked_from`, its pid) asks Linux for SIGKILL when its parent dies
+    (PR_SET_PDEATHSIG), then checks that the parent did not die before that. A fresh worker (forkserver, spawn) is
+    the child of another process, so a thread waits on multiprocessing's sentinel of the process that asked for it
+    (a pipe that only that process holds open) instead.
     """
-    _worker["parent"] = parent
-    if sys.platform.startswith("linux"):
-        try:
-            armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            armed = False
-        if armed:
-            if os.getppid() != parent:  # the parent died before the signal was armed
-                os._exit(1)
-            return
-    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+    if forked_from is not None:
+        _worker["alive"] = lambda: os.getppid() == forked_from
+        if sys.platform.startswith("linux"):
+            try:
+                armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+            except (OSError, AttributeError):
+                armed = False
+            if armed:
+                if not _worker["alive"]():  # the parent died before the signal was armed
+                    os._exit(1)
+                return
+        threading.Thread(target=_poll_parent, name="watch-parent", daemon=True).start()
+        return
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - every worker of a pool has one
+        _worker["alive"] = lambda: True
+        return
+    _worker["alive"] = parent.is_alive
+    threading.Thread(target=_wait_for_parent, args=(parent,), name="watch-parent", daemon=True).start()
 
 
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+def _poll_parent() -> None:
+    while _worker["alive"]():
         time.sleep(1.0)
     os._exit(1)
 
 
-def _init_worker(fn: Callable, context: object, setup: Callable | None, parent: int | None = None) -> None:
-    # parent: the pid of the process that starts workers (None: this worker's parent now, e.g. a forkserver)
-    _exit_with_parent(os.getppid() if parent is None else parent)
+def _wait_for_parent(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent has exited
+    os._exit(1)
+
+
+def _init_worker(fn: Callable, context: object, setup: Callable | None, forked_from: int | None = None) -> None:
+    # forked_from: the pid of the process that forked this worker (None for a fresh worker)
+    _exit_with_parent(forked_from)
     _worker["fn"], _worker["context"] = fn, context
     # A forked worker inherits the parent's log handlers; the parent shows the warnings each result carries, so
     # the worker must not show them too (and in a fresh worker there are none to silence).
@@ -79,7 +95,7 @@ def _init_worker(fn: Callable, context: object, setup: Callable | None, parent: 
 
 
 def _call(item: object) -> object:
-    if os.getppid() != _worker["parent"]:  # the parent is gone: nobody wants the result
+    if not _worker["alive"]():  # the process that asked for the result is gone
         os._exit(1)
     return _worker["fn"](item, _worker["context"])
 
@@ -125,9 +141,8 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
     method = mp_context.get_start_method()
     inherit = method == "fork"
     log.debug("%d worker processes (%s)", jobs, method)
-    parent = None if method == "forkserver" else os.getpid()  # a forkserver's workers are its children
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
-                               initargs=(fn, context, None if inherit else setup, parent))
+                               initargs=(fn, context, None if inherit else setup, os.getpid() if inherit else None))
     try:
         pending = {pool.submit(_call, item) for item in islice(items, jobs * AHEAD_PER_WORKER)}
     except BaseException:

@@ -51,6 +51,7 @@ WARNING_KINDS = {
     "no_body_sentences": "had no body sentences (only a title or headings; sentiment NaN)",
     "no_scored_sentences": "had body sentences but none with Chinese text to score (sentiment NaN)",
     "legacy_encoding": "were not UTF-8 and were decoded from a detected encoding (--encoding NAME confirms it)",
+    "not_chinese": "had more Japanese kana or Korean Hangul than Chinese characters (those sentences not scored)",
 }
 OTHER_KIND = "other"
 

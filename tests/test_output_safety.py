@@ -221,15 +221,20 @@ def test_an_out_that_is_a_file_is_one_line_for_figures_html_and_save_outputs(pre
 
 # --- Item 14: kill -9 of the main process of a --jobs run. ---
 
-def _children(pid: int) -> set[int]:
-    found = set()
+def _descendants(pid: int) -> set[int]:
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text(encoding="ascii", errors="replace")
+                                                 .rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = {c for c, pp in parents.items() if pp == p} - found
+        found |= kids
+        todo += kids
     return found
 
 
@@ -241,8 +246,19 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie has exited already (its new parent reaps it)
 
 
+#: The command as run from a process with another thread (a notebook kernel): its workers start fresh (forkserver).
+WITH_A_THREAD = """
+import sys, threading
+from analysis.cli import main
+if __name__ == "__main__":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the worker processes")
-def test_workers_exit_when_the_main_process_is_killed(previous, tmp_path):
+@pytest.mark.parametrize("start", ["forked", "fresh"])
+def test_workers_exit_when_the_main_process_is_killed(previous, tmp_path, start):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for a in synthetic_articles(read_text(config.DEMO_ARTICLE), 300, seed=5):
@@ -250,17 +266,20 @@ def test_workers_exit_when_the_main_process_is_killed(previous, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(previous / "tables", out)
     before = _files(out)
-    main = subprocess.Popen([sys.executable, "-m", "analysis", "run", "corpus", "--out", "out", "--jobs", "2"],
+    command = ["-m", "analysis"] if start == "forked" else ["-c", WITH_A_THREAD]
+    main = subprocess.Popen([sys.executable, *command, "run", "corpus", "--out", "out", "--jobs", "2"],
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
     try:
         deadline = time.monotonic() + 300
-        while True:  # mid-run: both workers started and some results already spooled
-            workers = _children(main.pid)
+        while True:  # mid-run: the workers started and some results already spooled
+            workers = _descendants(main.pid)
             spools = list(tmp_path.glob(".out.tmp-*/.rows.spool"))
             if len(workers) >= 2 and spools and spools[0].stat().st_size > 0:
                 break
             assert main.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
             time.sleep(0.05)
+        workers = _descendants(main.pid)  # with fresh workers: also the forkserver and resource tracker
         main.send_signal(signal.SIGKILL)
         main.wait()
         deadline = time.monotonic() + 10
@@ -269,7 +288,7 @@ def test_workers_exit_when_the_main_process_is_killed(previous, tmp_path):
         assert not [w for w in workers if _running(w)], "worker processes outlived the killed main process"
     finally:
         main.kill()
-        for w in _children(main.pid) | set(locals().get("workers", ())):
+        for w in workers:
             if _running(w):
                 os.kill(w, signal.SIGKILL)
     assert _files(out) == before  # the previous outputs are intact
