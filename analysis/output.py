@@ -140,12 +140,13 @@ def recover(out: Path) -> None:
             shutil.rmtree(old)
         else:
             os.replace(old, out)
-    _remove_orphans(out.absolute().parent, f".{out.name}.tmp-")
+    _remove_orphans(out.resolve().parent, f".{out.name}.tmp-")  # where swap_in makes them
 
 
 def lock_path(out: Path) -> Path:
     """The lock file of an output folder: .NAME.lock beside it."""
-    return out.absolute().parent / f".{out.name}.lock"
+    out = out.resolve()  # one lock whichever way the folder is named
+    return out.parent / f".{out.name}.lock"
 
 
 @contextlib.contextmanager

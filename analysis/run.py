@@ -79,7 +79,8 @@ class Failure:
 
 
 def analyse_loaded(document: str, text: str, name: str, opts: RunOptions) -> Tables:
-    """Analyse one normalised text; warns (naming `name`) when it has no Chinese text or no body sentences."""
+    """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
+    no body sentences or no sentence to score."""
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter, headings=opts.headings,
                           scorer=get_scorer(opts.scorer),
                           second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None)
