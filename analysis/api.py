@@ -8,8 +8,6 @@ demo inputs and outputs, which only `make figures` regenerates).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +16,7 @@ from matplotlib.figure import Figure
 from . import config
 from .errors import AnalysisError
 from .lexicon import Lexicon, load_lexicon
-from .output import write_csv
+from .output import staged, write_csv
 from .pipeline import Tables, analyse_text
 from .reading import read_text
 from .script import check_converter
@@ -100,24 +98,12 @@ def save_outputs(
                 f"output {out} is inside {folder.relative_to(config.PROJ_ROOT)}/, which only `make figures` "
                 "writes; choose another output folder"
             )
-    if out.exists() and not out.is_dir():
-        raise AnalysisError(f"output {out} exists and is not a folder; choose another output folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AnalysisError(f"cannot create output folder {out}: {exc.strerror}; choose another one") from None
     from .figures import save_figure  # imported here: pulls in seaborn
 
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    try:
+    with staged(out, "output folder") as tmp:
         for name, df in (tables or {}).items():
             write_csv(df, tmp / f"{name}.csv")
         for name, fig in (figures or {}).items():
             save_figure(fig, tmp / name)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-            written.append(out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        written = [out / f.name for f in sorted(tmp.iterdir())]
     return written

@@ -1,7 +1,8 @@
 """Command line: `python -m analysis run` (tables) and `python -m analysis figures` (figures from tables).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
-options (one-line message on stderr, nothing written; --debug shows the traceback).
+options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
+shows the traceback).
 """
 
 from __future__ import annotations
@@ -98,9 +99,11 @@ def _figures(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")  # this process only draws to files
     from .figures import render_figures
+    from .output import staged
 
-    paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
-                           group_by=args.group_by, per_document=not args.no_document_figures)
+    with staged(args.out or config.FIGURES_DIR) as tmp:  # figures replace earlier ones only once all are drawn
+        paths = render_figures(args.data or config.PROCESSED_DATA_DIR, tmp,
+                               group_by=args.group_by, per_document=not args.no_document_figures)
     log.info("wrote %d figure files", len(paths))
     return 0
 

@@ -9,12 +9,15 @@ completion order, and `Spool` writes the tables sorted by document id, so every 
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,7 +38,54 @@ AHEAD_PER_WORKER = 4
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
+#: Linux prctl option: a signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(forked_from: int | None) -> None:
+    """Make this worker process end when the process that asked for it dies (kill -9 included).
+
+    Otherwise a worker waiting for its next task would wait forever: its own copy of the task queue keeps the queue
+    open. A worker forked from that process (`forked_from`, its pid) asks Linux for SIGKILL when its parent dies
+    (PR_SET_PDEATHSIG), then checks that the parent did not die before that. A fresh worker (forkserver, spawn) is
+    the child of another process, so a thread waits on multiprocessing's sentinel of the process that asked for it
+    (a pipe that only that process holds open) instead.
+    """
+    if forked_from is not None:
+        _worker["alive"] = lambda: os.getppid() == forked_from
+        if sys.platform.startswith("linux"):
+            try:
+                armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+            except (OSError, AttributeError):
+                armed = False
+            if armed:
+                if not _worker["alive"]():  # the parent died before the signal was armed
+                    os._exit(1)
+                return
+        threading.Thread(target=_poll_parent, name="watch-parent", daemon=True).start()
+        return
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - every worker of a pool has one
+        _worker["alive"] = lambda: True
+        return
+    _worker["alive"] = parent.is_alive
+    threading.Thread(target=_wait_for_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _poll_parent() -> None:
+    while _worker["alive"]():
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _wait_for_parent(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent has exited
+    os._exit(1)
+
+
+def _init_worker(fn: Callable, context: object, setup: Callable | None, forked_from: int | None = None) -> None:
+    # forked_from: the pid of the process that forked this worker (None for a fresh worker)
+    _exit_with_parent(forked_from)
     _worker["fn"], _worker["context"] = fn, context
     # A forked worker inherits the parent's log handlers; the parent shows the warnings each result carries, so
     # the worker must not show them too (and in a fresh worker there are none to silence).
@@ -45,6 +95,8 @@ def _init_worker(fn: Callable, context: object, setup: Callable | None) -> None:
 
 
 def _call(item: object) -> object:
+    if not _worker["alive"]():  # the process that asked for the result is gone
+        os._exit(1)
     return _worker["fn"](item, _worker["context"])
 
 
@@ -86,10 +138,11 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
     if jobs == 1:
         return (fn(item, context) for item in items)
     mp_context = _pool_context()
-    inherit = mp_context.get_start_method() == "fork"
-    log.debug("%d worker processes (%s)", jobs, mp_context.get_start_method())
+    method = mp_context.get_start_method()
+    inherit = method == "fork"
+    log.debug("%d worker processes (%s)", jobs, method)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
-                               initargs=(fn, context, None if inherit else setup))
+                               initargs=(fn, context, None if inherit else setup, os.getpid() if inherit else None))
     try:
         pending = {pool.submit(_call, item) for item in islice(items, jobs * AHEAD_PER_WORKER)}
     except BaseException:

@@ -76,7 +76,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
             if guess in CHINESE_ENCODINGS:
                 text = data.decode(guess, errors="strict")
                 log.warning("%s: not UTF-8; decoded as %s (detected). Pass --encoding %s to confirm, or convert the "
-                            "file to UTF-8", name, guess, guess)
+                            "file to UTF-8", name, guess, guess, extra={"kind": "legacy_encoding"})
             else:
                 likely = f"it looks like {guess}" if guess else "its encoding could not be detected"
                 raise AnalysisError(

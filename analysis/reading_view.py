@@ -15,9 +15,7 @@ import base64
 import html
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -29,7 +27,7 @@ import pandas as pd
 from .errors import AnalysisError
 from .fonts import CJK_FAMILY, cjk_subset_woff
 from .lexicon import Entry, Lexicon, load_lexicon
-from .output import read_table
+from .output import read_table, staged
 
 #: Colour-vision-deficiency safe (Okabe–Ito): blue for low scores, orange for high ones, as in the figures.
 BLUE, ORANGE = "#0072B2", "#E69F00"
@@ -473,43 +471,20 @@ def build_page(run: Run, document: str, lexicon: Lexicon) -> str:
     return render_page(run, document, lexicon, font_face(draft + unicodedata.normalize("NFC", draft)))
 
 
-def _check_writable(path: Path) -> None:
-    """Create the page's folder; fail with a one-line error if that or writing in it is impossible."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AnalysisError(f"cannot create folder {path.parent}: {exc.strerror}; choose another --out") from None
-    if not os.access(path.parent, os.W_OK) or path.is_dir():
-        raise AnalysisError(f"cannot write {path}; choose another --out")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path) -> list[Path]:
-    """Write `<out_dir>/<document>.html` for every document of a run; all inputs are checked before writing."""
+    """Write `<out_dir>/<document>.html` for every document of a run; all inputs are checked before writing, and
+    the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
     run = load_run(data_dir)
     lexicon = check_lexicon(lexicon_path, run.manifest)
     documents = list(run.documents["document"].astype(str))
-    paths = {doc: Path(out_dir) / page_relpath(doc) for doc in documents}
-    for doc in documents:  # fail on inconsistent tables or an unwritable folder before anything is written
+    out_dir = Path(out_dir)
+    relpaths = {doc: page_relpath(doc) for doc in documents}
+    for doc in documents:  # fail on inconsistent tables before anything is written
         render_page(run, doc, lexicon)
-    for path in paths.values():
-        _check_writable(path)
-    written = []
-    for doc in documents:
-        try:
-            _write_atomic(paths[doc], build_page(run, doc, lexicon))
-        except OSError as exc:
-            raise AnalysisError(f"cannot write {paths[doc]}: {exc.strerror}; choose another --out") from None
-        written.append(paths[doc])
-    return written
+    with staged(out_dir) as tmp:
+        for doc in documents:
+            path = tmp / relpaths[doc]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.write(build_page(run, doc, lexicon))
+    return [out_dir / relpaths[doc] for doc in documents]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -25,7 +24,10 @@ from .output import (
     FAILURE_COLUMNS,
     FAILURES_FILE,
     TABLE_FILES,
+    WARNING_COLUMNS,
+    WARNINGS_FILE,
     check_writable,
+    output_lock,
     package_versions,
     sha256_file,
     swap_in,
@@ -39,7 +41,19 @@ from .script import check_converter, count_cjk, count_kana_hangul
 from .sentiment import SCORERS, get_scorer
 
 log = logging.getLogger(__name__)
-OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, "manifest.json", *REPORT_FILES}
+OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, WARNINGS_FILE, "manifest.json", *REPORT_FILES}
+
+#: Kinds of per-document warnings (warnings.csv's `kind`, given as `extra={"kind": ...}` when logging), each with
+#: how stderr sums it up over several documents ("180 documents had no body sentences ..."). A per-document warning
+#: logged without a kind is of kind "other".
+WARNING_KINDS = {
+    "no_chinese": "had no Chinese text (framing counts 0, sentiment NaN)",
+    "no_body_sentences": "had no body sentences (only a title or headings; sentiment NaN)",
+    "no_scored_sentences": "had body sentences but none with Chinese text to score (sentiment NaN)",
+    "legacy_encoding": "were not UTF-8 and were decoded from a detected encoding (--encoding NAME confirms it)",
+    "not_chinese": "had more Japanese kana or Korean Hangul than Chinese characters (those sentences not scored)",
+}
+OTHER_KIND = "other"
 
 
 @dataclass(frozen=True)
@@ -78,18 +92,25 @@ class Failure:
 
 
 def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> Tables:
-    """Analyse one normalised text; warns (naming `name`) when it has no Chinese text or no body sentences."""
+    """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
+    is not Chinese, has no body sentences or no sentence to score."""
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
                           headings=opts.headings_mode(is_file), scorer=get_scorer(opts.scorer),
                           second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None,
                           title=opts.title_mode(is_file))
+    doc = tables.documents.loc[0]
     if count_cjk(text) == 0:
-        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name)
+        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
+                    extra={"kind": "no_chinese"})
     elif count_kana_hangul(text) > count_cjk(text):
         log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
-                    "Korean sentences are not scored (sentiment NaN)", name)
-    elif tables.documents.loc[0, "n_sentences"] == 0:
-        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name)
+                    "Korean sentences are not scored (sentiment NaN)", name, extra={"kind": "not_chinese"})
+    elif doc["n_sentences"] == 0:
+        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name,
+                    extra={"kind": "no_body_sentences"})
+    elif doc["n_scored"] == 0:
+        log.warning("%s: no body sentence has Chinese text to score; sentiment is NaN", name,
+                    extra={"kind": "no_scored_sentences"})
     return tables
 
 
@@ -138,25 +159,26 @@ class Result:
     rows: dict[str, bytes] | None  # table → CSV lines without header
     columns: dict[str, tuple[str, ...]] | None  # table → column names
     record: dict | None  # the input's entry in manifest.json
-    logs: tuple[tuple[int, str, str], ...]  # (level, logger, message) of warnings while analysing
-    pid: int  # the process that ran it (its warnings were already shown there if it is this one)
+    logs: tuple[tuple[int, str, str, str], ...]  # (level, logger, message, kind) of warnings while analysing
+    n_scored: int = 0  # sentences with a score (0: the document has no sentiment score)
 
 
 class _Collect(logging.Handler):
-    """Collect this thread's warnings of the package's loggers."""
+    """Collect this thread's warnings of the package's loggers, with their kind."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.thread = threading.get_ident()
-        self.records: list[tuple[int, str, str]] = []
+        self.records: list[tuple[int, str, str, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
         if record.thread == self.thread:
-            self.records.append((record.levelno, record.name, record.getMessage()))
+            kind = getattr(record, "kind", OTHER_KIND)
+            self.records.append((record.levelno, record.name, record.getMessage(), kind))
 
 
 @contextmanager
-def _collected_warnings() -> Iterator[list[tuple[int, str, str]]]:
+def _collected_warnings() -> Iterator[list[tuple[int, str, str, str]]]:
     handler = _Collect()
     logger = logging.getLogger("analysis")
     logger.addHandler(handler)
@@ -187,14 +209,26 @@ def analyse_document(task: Task, opts: RunOptions) -> Result:
             if task.title:  # a table's title column (an empty cell leaves the segmenter's title)
                 tables.documents["title"] = task.title
         except AnalysisError as exc:
-            return Result(task.document, task.file, str(exc), None, None, None, tuple(logs), os.getpid())
+            return Result(task.document, task.file, str(exc), None, None, None, tuple(logs))
     rows, columns = {}, {}
     for attr in TABLE_FILES:
         df = getattr(tables, attr)
         rows[attr] = df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
         columns[attr] = tuple(map(str, df.columns))
     record = {"document": task.document, "file": task.file, "sha256": digest, "bytes": size}
-    return Result(task.document, task.file, None, rows, columns, record, tuple(logs), os.getpid())
+    n_scored = int(tables.documents.loc[0, "n_scored"])
+    return Result(task.document, task.file, None, rows, columns, record, tuple(logs), n_scored)
+
+
+def _analyse_here(task: Task, opts: RunOptions) -> Result:
+    """analyse_document in this process, its warnings kept for the run's summary instead of shown at once (as
+    worker processes keep theirs)."""
+    logger = logging.getLogger(__package__)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        return analyse_document(task, opts)
+    finally:
+        logger.propagate = propagate
 
 
 def _load_scorer(opts: RunOptions) -> None:
@@ -243,6 +277,12 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
         raise AnalysisError("give either --jobs (this machine) or --scheduler (a Dask cluster), not both")
     check_converter(opts.converter)
     check_writable(out, OUTPUT_FILES)
+    with output_lock(out):  # a second run writing the same folder is refused while this one runs
+        return _run_locked(inputs, out, opts, debug, jobs, scheduler, quiet)
+
+
+def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jobs: int, scheduler: str | None,
+                quiet: bool) -> list[Failure]:
     if not inputs:
         verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
     corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
@@ -252,17 +292,44 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
     if opts.second_scorer is not None and opts.second_scorer == opts.scorer:
         raise AnalysisError(f"--second-scorer {opts.second_scorer} is also the main --scorer; choose another scorer")
     failures: list[Failure] = []
+    warned: list[tuple[str, str, str]] = []  # (document, kind, message)
+    unscored: list[str] = []
 
     def write(folder: Path) -> None:
-        records = _analyse_corpus(corpus, opts, folder, failures, debug, jobs, scheduler, quiet)
+        records = _analyse_corpus(corpus, opts, folder, failures, warned, unscored, debug, jobs, scheduler, quiet)
         write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(records))
         failures.sort(key=lambda f: f.document)
         write_csv(pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS), folder / FAILURES_FILE)
+        warned.sort(key=lambda w: w[0])  # stable: a document's warnings stay in the order they occurred
+        write_csv(pd.DataFrame(warned, columns=WARNING_COLUMNS), folder / WARNINGS_FILE)
         write_json(_manifest(opts, records), folder / "manifest.json")
 
     swap_in(out, write)
-    log.info("analysed %d of %d document(s); tables in %s", len(corpus) - len(failures), len(corpus), out)
+    _summarise_warnings(warned, out / WARNINGS_FILE, shown=debug)
+    done = len(corpus) - len(failures)
+    no_score = (f"; {len(unscored)} {'has' if len(unscored) == 1 else 'have'} no sentiment score "
+                f"(see {WARNINGS_FILE})" if unscored else "")
+    log.info("analysed %d of %d document%s%s; tables in %s", done, len(corpus), "" if len(corpus) == 1 else "s",
+             no_score, out)
     return failures
+
+
+def _summarise_warnings(warned: list[tuple[str, str, str]], path: Path, shown: bool = False) -> None:
+    """One line on stderr per kind of warning: the warning itself when one document had it, else how many documents
+    had it (the details are in warnings.csv). With `shown` (--debug showed each already) only the counts."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for document, kind, message in warned:
+        kinds.setdefault(kind, []).append((document, message))
+    for kind, items in kinds.items():
+        documents = len({d for d, _ in items})
+        if len(items) == 1:
+            if not shown:
+                log.warning("%s", items[0][1])
+            continue
+        what = WARNING_KINDS.get(kind, f"had warnings of kind {kind!r}")
+        if documents == 1:
+            what = what.replace("were ", "was ", 1)
+        log.warning("%d document%s %s: see %s", documents, "" if documents == 1 else "s", what, path)
 
 
 def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict], ship: bool = False,
@@ -292,16 +359,21 @@ def result_versions() -> dict[str, str]:
     return versions
 
 
-def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: list[Failure], debug: bool,
-                    jobs: int, scheduler: str | None, quiet: bool) -> list[dict]:
-    """Run every document and write the five tables into folder; returns the manifest's input records."""
+def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: list[Failure],
+                    warned: list[tuple[str, str, str]], unscored: list[str], debug: bool, jobs: int,
+                    scheduler: str | None, quiet: bool) -> list[dict]:
+    """Run every document and write the five tables into folder; returns the manifest's input records.
+
+    Adds to `failures`, to `warned` each document's warnings (document, kind, message; shown at once with `debug`)
+    and to `unscored` the documents without a sentiment score."""
     metadata: dict[str, dict] = {}
     sidecars: dict[str, dict] = {}
     if scheduler is not None:  # workers may be on machines that cannot see these files: send their bytes
         results = run_dask(analyse_document, _tasks(corpus, metadata, sidecars, True, opts.max_chars), opts,
                            scheduler, same=result_versions)
     else:
-        results = run_local(analyse_document, _tasks(corpus, metadata, sidecars), opts, jobs, setup=_load_scorer)
+        fn = _analyse_here if jobs == 1 else analyse_document
+        results = run_local(fn, _tasks(corpus, metadata, sidecars), opts, jobs, setup=_load_scorer)
     meta_columns = [META_PREFIX + c for c in corpus.meta_columns]
     records: list[dict] = []
     columns: dict[str, tuple[str, ...]] | None = None
@@ -311,8 +383,9 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
             tqdm(total=len(corpus), desc="documents", unit="doc", file=sys.stderr, disable=not show) as bar:
         for res in results:
             bar.update()
-            if res.pid != os.getpid():  # warnings from another process: show them here
-                for level, name, message in res.logs:
+            for level, name, message, kind in res.logs:
+                warned.append((res.document, kind, message))
+                if debug:  # each as it arrives; else one line per kind at the end
                     logging.getLogger(name).log(level, message)
             meta = metadata.pop(res.document)
             if res.failure is not None:
@@ -330,6 +403,8 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
                 values = [meta.get(c) for c in corpus.meta_columns]
                 rows["documents"] = rows["documents"].removesuffix(b"\n") + csv_line(["", *values]).encode("utf-8")
             spool.add(res.document, rows)
+            if res.n_scored == 0:
+                unscored.append(res.document)
             record = res.record
             if res.document in sidecars:
                 record = {**record, "metadata": sidecars.pop(res.document)}
