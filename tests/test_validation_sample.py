@@ -287,6 +287,60 @@ def test_blind_sheet_holds_no_score(default_sample, kwic_sample):
         assert sheet["unit"].tolist() != key["unit"].tolist()  # a seeded random order, not the key's
 
 
+def _xlsx_rows(path: Path, sheet: str = "coding") -> list[list]:
+    from openpyxl import load_workbook
+
+    return [list(r) for r in load_workbook(path)[sheet].iter_rows(values_only=True)]
+
+
+def test_xlsx_sheet_is_the_csv_sheet_and_holds_no_score(default_sample, kwic_sample):
+    for folder in (default_sample, kwic_sample[0]):
+        rows = _xlsx_rows(folder / "coding.xlsx")
+        sheet = pd.read_csv(folder / "coding.csv", dtype=str, keep_default_na=False)
+        assert rows[0] == list(sheet.columns)
+        assert [[c or "" for c in r] for r in rows[1:]] == sheet.to_numpy().tolist()
+        cells = {str(c) for r in rows for c in r if c is not None}
+        assert not cells & _scores(read_table(folder / "sample.csv"))
+
+
+@pytest.mark.parametrize("which, codes", [("sentences", ["negative", "neutral", "positive"]),
+                                          ("kwic", ["yes", "no", "unsure"])])
+def test_xlsx_has_a_drop_down_of_the_codes_wrapped_text_and_instructions(default_sample, kwic_sample, which, codes):
+    from openpyxl import load_workbook
+
+    folder = default_sample if which == "sentences" else kwic_sample[0]
+    wb = load_workbook(folder / "coding.xlsx")
+    assert wb.sheetnames == ["coding", "instructions"]
+    ws = wb["coding"]
+    header = [c.value for c in ws[1]]
+    code_col = "ABCDEFG"[header.index("code")]
+    [dv] = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1.strip('"').split(",") == codes
+    assert str(dv.sqref) == f"{code_col}2:{code_col}{ws.max_row}" and dv.allow_blank
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    text_col = "ABCDEFG"[header.index("text")]
+    assert ws[f"{text_col}2"].alignment.wrap_text and ws.column_dimensions[text_col].width >= 40
+    md = (folder / "CODING.md").read_text(encoding="utf-8").splitlines()
+    assert [r[0] or "" for r in _xlsx_rows(folder / "coding.xlsx", "instructions")] == md
+
+
+def test_xlsx_cells_are_always_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from analysis.validation.sheets import coding_workbook
+
+    sheet = pd.DataFrame({"unit": ["s1", "s2"], "text": ["=HYPERLINK(\"http://x\")", "bell\x07 & <b>"],
+                          "context_before": ["", "@SUM(1)"], "context_after": ["+1", "-2"], "code": ["", ""]})
+    data = coding_workbook(sheet, ["negative", "neutral", "positive"], "# title\n\n=not a formula")
+    (tmp_path / "c.xlsx").write_bytes(data)
+    ws = load_workbook(tmp_path / "c.xlsx")["coding"]
+    assert [c.value for c in ws[2]] == ["s1", '=HYPERLINK("http://x")', None, "+1", None]
+    assert [c.value for c in ws[3]] == ["s2", "bell\ufffd & <b>", "@SUM(1)", "-2", None]
+    assert all(c.data_type == "s" for r in ws.iter_rows(min_row=2) for c in r if c.value is not None)
+    assert coding_workbook(sheet, ["negative", "neutral", "positive"], "x") == \
+        coding_workbook(sheet, ["negative", "neutral", "positive"], "x")
+
+
 def test_sentence_sheet_columns_and_context(default_sample, tables):
     sheet = pd.read_csv(default_sample / "coding.csv", dtype=str, keep_default_na=False)
     assert list(sheet.columns) == ["unit", "text", "context_before", "context_after", "code"]

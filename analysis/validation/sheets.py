@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import string
 from bisect import bisect_left, bisect_right
 from importlib.metadata import PackageNotFoundError, version
@@ -107,6 +108,91 @@ def blind_sheet(sample: Sample, run: RunTables, labels: dict[tuple[str, str], st
     return pd.DataFrame(rows, columns=SHEET_COLUMNS[sample.record["unit"]]), page
 
 
+# ------------------------------------------------------------------------------------------------- coding.xlsx
+
+#: Column widths of the .xlsx sheet (characters); text columns wrap.
+XLSX_WIDTHS = {"unit": 14, "text": 60, "context_before": 40, "context_after": 40, "term": 12, "category_label": 50,
+               "code": 12}
+XLSX_WRAPPED = {"text", "context_before", "context_after", "category_label"}
+#: A fixed creation time for the workbook's properties, so that the same sample gives the same bytes.
+XLSX_TIME = "2026-01-01T00:00:00Z"
+
+
+def _xlsx_text(value: object) -> str | None:
+    """A cell's text with the characters XML cannot hold shown as U+FFFD; None for an empty cell."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) or None
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The workbook's zip rewritten with fixed entry times and a fixed modification time in its properties."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>"
+                              + XLSX_TIME.encode() + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, body)
+    return buf.getvalue()
+
+
+def coding_workbook(sheet: pd.DataFrame, codes: list[str], instructions: str) -> bytes:
+    """The blind sheet as .xlsx: a drop-down of the allowed codes in `code`, wrapped text, frozen header, widths,
+    and a second sheet `instructions` with CODING.md. Every cell is text (a sentence starting with = stays text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "coding"
+    columns = list(sheet.columns)
+    for j, name in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=j, value=name)
+        cell.font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(j)].width = XLSX_WIDTHS.get(name, 20)
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+    for i, row in enumerate(sheet.itertuples(index=False), start=2):
+        for j, (name, value) in enumerate(zip(columns, row, strict=True), start=1):
+            cell = ws.cell(row=i, column=j)
+            text = _xlsx_text(value)
+            if text is not None:
+                cell.value = text
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            cell.alignment = wrap if name in XLSX_WRAPPED else top
+    ws.freeze_panes = "A2"
+    code_col = get_column_letter(columns.index("code") + 1)
+    listed = ", ".join(codes)
+    dv = DataValidation(type="list", formula1='"' + ",".join(codes) + '"', allow_blank=True, showErrorMessage=True,
+                        errorTitle="Not a code", error=f"Choose one of: {listed} (or leave the cell empty).",
+                        promptTitle="Code", prompt=f"Choose {listed}", showInputMessage=True)
+    dv.add(f"{code_col}2:{code_col}{max(len(sheet), 1) + 1}")
+    ws.add_data_validation(dv)
+    info = wb.create_sheet("instructions")
+    info.column_dimensions["A"].width = 120
+    for i, line in enumerate(instructions.splitlines(), start=1):
+        cell = info.cell(row=i, column=1)
+        text = _xlsx_text(line)
+        if text is not None:
+            cell.value = text
+            cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.properties.creator = "zh-news-framing"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
+
+
 # ------------------------------------------------------------------------------------------------- CODING.md
 
 
@@ -193,6 +279,7 @@ def build_outputs(run: RunTables, sample: Sample, lexicon: Lexicon | None) -> di
         "sample.csv": key_bytes,
         "coding.csv": _csv_bytes(sheet),
         "CODING.md": instructions.encode("utf-8"),
+        "coding.xlsx": coding_workbook(sheet, list(CODES[record["unit"]]), instructions),
         # the same JSON as output.write_json: sorted keys, UTF-8, indent 2, trailing newline
         "sample.json": (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
     }
