@@ -269,6 +269,8 @@ def run_lexicon(run: RunTables, path: Path | None) -> tuple[Lexicon | None, str 
 
 def build_outputs(run: RunTables, sample: Sample, lexicon: Lexicon | None) -> dict[str, bytes]:
     """Every output file's bytes: the key, the record, the blind sheets and the instructions."""
+    from .page import coding_page
+
     key_bytes = _csv_bytes(sample.key)
     sample_id = hashlib.sha256(key_bytes).hexdigest()[:12]
     record = dict(sample.record, sample_id=sample_id, package_version=_package_version())
@@ -280,10 +282,10 @@ def build_outputs(run: RunTables, sample: Sample, lexicon: Lexicon | None) -> di
         "coding.csv": _csv_bytes(sheet),
         "CODING.md": instructions.encode("utf-8"),
         "coding.xlsx": coding_workbook(sheet, list(CODES[record["unit"]]), instructions),
+        "coding.html": coding_page(page_units, record, instructions).encode("utf-8"),
         # the same JSON as output.write_json: sorted keys, UTF-8, indent 2, trailing newline
         "sample.json": (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
     }
-    del page_units  # the coding page comes in the next step
     return out
 
 
