@@ -444,6 +444,7 @@ def test_bad_input_is_a_one_line_error_and_writes_nothing(corpus_run, empty_runs
         (_sample(tmp_path, out), "not a run folder"),
         (_sample(corpus_run, out, "--stratify", "nonsense"), "unknown --stratify column 'nonsense'"),
         (_sample(corpus_run, out, "--n", "0"), "--n must be at least 1"),
+        (_sample(corpus_run, out, "--seed", "-1"), "--seed must be"),
         (_sample(empty_runs["english"], out), "no scored sentence"),
         (_sample(empty_runs["plain"], out, "--unit", "kwic"), "no framing hit"),
     ]

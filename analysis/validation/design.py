@@ -68,10 +68,10 @@ def draw(strata: pd.Series, allocation: Allocation, rng: np.random.Generator) ->
 
     Returns one row per drawn unit: `position` (index into strata, ascending), `stratum`, `probability`, `weight`.
     """
-    values = strata.to_numpy()
+    positions = pd.Series(np.arange(len(strata)), dtype="int64").groupby(strata.to_numpy(), sort=False).indices
     rows = []
     for h in sorted(allocation.size):
-        members = np.flatnonzero(values == h)
+        members = np.sort(positions.get(h, np.empty(0, dtype="int64")))
         n_h, size_h = allocation.n[h], len(members)
         if size_h != allocation.size[h]:
             raise ValueError(f"stratum {h!r} has {size_h} units, the allocation says {allocation.size[h]}")

@@ -113,8 +113,10 @@ def _heading_texts(run: RunTables) -> pd.DataFrame:
     from ..reading_view import heading_starts
 
     rows = []
+    sentences = dict(tuple(run.sentences.groupby("document", sort=False)))
+    empty = run.sentences.iloc[:0]
     for doc, sec in run.sections.groupby("document", sort=False):
-        starts = heading_starts(sec, run.sentences[run.sentences["document"] == doc])
+        starts = heading_starts(sec, sentences.get(doc, empty))
         for r in sec.itertuples():
             heading = r.heading if isinstance(r.heading, str) else ""
             rows.append((doc, int(r.section), heading, starts[int(r.section)]))
@@ -198,6 +200,8 @@ def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", see
     """Draw a seeded stratified sample of units from a run (see `design` for the allocation and probabilities)."""
     if n < 1:
         raise AnalysisError(f"--n must be at least 1 (got {n})")
+    if seed < 0:
+        raise AnalysisError(f"--seed must be a whole number of 0 or more (got {seed})")
     if unit not in UNITS:
         raise AnalysisError(f"--unit must be one of {', '.join(UNITS)} (got {unit!r})")
     if unit == "sentences":
