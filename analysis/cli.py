@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
     # --- validate (issue 14): one group, a sub-subcommand per helper module ---
     validate = sub.add_parser("validate", parents=[common], help="validate the measures against human coding")
-    validate_sub = validate.add_subparsers(dest="validate_command", required=True, parser_class=_Parser)
+    validate_sub = validate.add_subparsers(dest="validate_command", metavar="SUBCOMMAND", required=True,
+                                           parser_class=_Parser)
     add_sample_parser(validate_sub, common)
     return p
 
