@@ -1,4 +1,5 @@
-"""Command line: `python -m analysis run` (tables) and `python -m analysis figures` (figures from tables).
+"""Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views) and
+`validate sample` (a sample for human coding, with blind coding sheets).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AnalysisError
+from .validation.cli import add_sample_parser
 
 log = logging.getLogger("analysis")
 
@@ -71,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
     page.add_argument("--lexicon", type=Path, default=None,
                       help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
+    # --- validate (issue 14): one group, a sub-subcommand per helper module ---
+    validate = sub.add_parser("validate", parents=[common], help="validate the measures against human coding")
+    validate_sub = validate.add_subparsers(dest="validate_command", metavar="SUBCOMMAND", required=True,
+                                           parser_class=_Parser)
+    add_sample_parser(validate_sub, common)
     return p
 
 
@@ -117,6 +124,10 @@ def _html(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    return args.handler(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 some documents failed, 2 bad input or options)."""
     args = _parser().parse_args(argv)
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        return {"run": _run, "figures": _figures, "html": _html}[args.command](args)
+        return {"run": _run, "figures": _figures, "html": _html, "validate": _validate}[args.command](args)
     except AnalysisError as exc:
         if args.debug:
             raise
