@@ -169,12 +169,15 @@ def test_record_holds_the_hashes_of_the_run_and_the_options(default_sample, corp
     assert record["n_requested"] == 40
 
 
-def test_strata_left_empty_by_rounding_are_named(default_sample, tables):
-    key = read_table(default_sample / "sample.csv")
-    record = json.loads((default_sample / "sample.json").read_text(encoding="utf-8"))
+def test_strata_left_empty_by_rounding_are_named(corpus_run, tables, tmp_path):
+    r = _sample(corpus_run, tmp_path / "s", "--n", "20")
+    assert r.returncode == 0, r.stderr
+    key = read_table(tmp_path / "s" / "sample.csv")
+    record = json.loads((tmp_path / "s" / "sample.json").read_text(encoding="utf-8"))
     scored = tables["sentences"][tables["sentences"]["sentiment"].notna()]
     missing = sorted(set(scored["document"]) - set(key["document"]))
-    assert missing  # the one-sentence article gets 40 * 1 / N < 0.5 of a unit
+    # the one-sentence article's quota is 20 × 1 / N (N ≈ 75 scored sentences): far below the remainders of others
+    assert missing, scored.groupby("document").size()
     [note] = record["notes"]
     assert note.startswith(f"{len(missing)} of {scored['document'].nunique()} strata of document got no unit")
     assert all(doc in note for doc in missing) and "no chance of selection" in note
