@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AnalysisError
+from .validation.score_cli import add_score_parser
 
 log = logging.getLogger("analysis")
 
@@ -61,12 +62,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="metadata column to compare documents by, e.g. outlet (default: outlet when present)")
     fig.add_argument("--no-document-figures", action="store_true",
                      help="with several documents, draw only the corpus figures, not one set per document")
+    fig.add_argument("--validation", type=Path, default=None, metavar="VAL",
+                     help="draw the figures of a `validate score` folder instead (default --out: VAL/figures)")
     page = sub.add_parser("html", parents=[common],
                           help="write a reading view (one self-contained HTML page) per document")
     page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
     page.add_argument("--lexicon", type=Path, default=None,
                       help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
+    validate = sub.add_parser("validate", parents=[common], help="validate the measures against human coding")
+    validate_sub = validate.add_subparsers(dest="validate_command", required=True, parser_class=_Parser)
+    add_score_parser(validate_sub, common)
     return p
 
 
@@ -96,6 +102,12 @@ def _figures(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # this process only draws to files
     from .figures import render_figures
 
+    if args.validation is not None:
+        from .validation.plots import render_validation_figures
+
+        paths = render_validation_figures(args.validation, args.out or args.validation / "figures")
+        log.info("wrote %d figure files", len(paths))
+        return 0
     paths = render_figures(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
                            group_by=args.group_by, per_document=not args.no_document_figures)
     log.info("wrote %d figure files", len(paths))
@@ -118,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
+        if args.command == "validate":
+            return args.handler(args)
         return {"run": _run, "figures": _figures, "html": _html}[args.command](args)
     except AnalysisError as exc:
         if args.debug:
