@@ -59,9 +59,9 @@ def plot_calibration(gold: pd.DataFrame, scorer: str) -> Figure:
         for i, (interval, part) in enumerate(g.groupby(bins, observed=True)):
             k, n = int((part["code"] == "positive").sum()), len(part)
             low, high = wilson(k, n)
-            x = interval.mid
-            ax.errorbar(x, k / n, yerr=[[k / n - low], [high - k / n]], fmt="o", color=BLUE, ms=6, capsize=3,
-                        label="share coded positive, Wilson 95% CI" if i == 0 else None)
+            x, share = interval.mid, k / n
+            ax.errorbar(x, share, yerr=[[max(share - low, 0)], [max(high - share, 0)]], fmt="o", color=BLUE, ms=6,
+                        capsize=3, label="share coded positive, Wilson 95% CI" if i == 0 else None)
             ax.annotate(f"n={n}", (x, high), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
         ax.axvline(0.5, color="black", lw=0.8, ls="--")
         ax.set_xlim(-0.02, 1.02)
@@ -110,8 +110,8 @@ def plot_term_precision(precision: pd.DataFrame) -> Figure:
             flagged = isinstance(row["flag"], str) and bool(row["flag"])
             colour, marker = (VERMILION, "^") if flagged else (BLUE, "o")
             if not np.isnan(row["precision"]):
-                ax.errorbar(row["precision"], y, xerr=[[row["precision"] - row["ci_low"]],
-                                                      [row["ci_high"] - row["precision"]]],
+                ax.errorbar(row["precision"], y, xerr=[[max(row["precision"] - row["ci_low"], 0)],
+                                                      [max(row["ci_high"] - row["precision"], 0)]],
                             fmt=marker, color=colour, ms=6, capsize=3, lw=1.5)
             ax.annotate(f"n={row['n_coded']}" + (f", unsure {row['n_unsure']}" if row["n_unsure"] else ""),
                         (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=7)

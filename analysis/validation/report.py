@@ -130,10 +130,12 @@ def _verdicts(tables: dict[str, pd.DataFrame], kind: str) -> list[str]:
 
 
 def _conclusions(kind: str, coded_by: str, single: bool) -> list[str]:
-    what = "sentences" if kind == "sentences" else "framing hits"
+    may = ("how often each scorer matched the gold on the sentences of this run (weighted to the run), with the "
+           "intervals above, and compare the scorers on the same gold" if kind == "sentences" else
+           "how often each framing term's hits in this run are used in its category's sense (weighted to the run), "
+           "with the intervals above, and which terms to revise")
     lines = [
-        f"- **May:** say how often each measure matched the gold on the {what} of this run (weighted to the run), "
-        "with the intervals above; compare the scorers on the same gold.",
+        f"- **May:** say {may}.",
         "- **May not:** carry these figures over to other outlets, genres, periods or scripts than the run's "
         "documents; a different corpus needs its own sample and coding.",
         f"- **Who coded matters:** {coded_by}. Unless the coders were independent of the authors and trained, do not "

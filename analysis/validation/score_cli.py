@@ -6,6 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
+from .. import config
+from ..errors import AnalysisError
+
 log = logging.getLogger("analysis")
 
 
@@ -26,6 +29,9 @@ def add_score_parser(validate_sub: argparse._SubParsersAction, common: argparse.
     p.add_argument("--coded-by", default=None, metavar="TEXT",
                    help="who coded, for validation.md (default: coders.yaml beside the sample or the codes, "
                         "else a reminder to say so)")
+    p.add_argument("--resamples", type=int, default=config.BOOTSTRAP_RESAMPLES, metavar="N",
+                   help=f"bootstrap resamples for the intervals of α, macro-F1 and Spearman's ρ "
+                        f"(default {config.BOOTSTRAP_RESAMPLES})")
     p.set_defaults(handler=run_score)
 
 
@@ -36,7 +42,9 @@ def run_score(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # this process only draws to files
     from .score import validate_score
 
+    if args.resamples < 100:
+        raise AnalysisError("--resamples must be at least 100 for a 95% percentile interval")
     v = validate_score(args.sample, args.codes, args.out, adjudicate=args.adjudicate, data=args.data,
-                       coded_by=args.coded_by)
+                       coded_by=args.coded_by, resamples=args.resamples)
     log.info("wrote the validation of %d units (%d coders) to %s", len(v.tables["gold"]), len(v.coders), args.out)
     return 0
