@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis.cli import main
+from analysis.validation.score import compute, read_inputs
 
 from .validation_fixtures import coder, sentence_sample, write_codes
 
@@ -90,8 +91,6 @@ def test_a_run_whose_tables_differ_from_the_samples(tmp_path, capsys):
     codes = [write_codes(tmp_path / f"{c}.csv", setup["units"], list(sample["truth"])) for c in ("a", "b")]
     assert _score(setup, *codes, extra=("--data", str(run))) == 0  # the same run: accepted
     capsys.readouterr()
-    import shutil
-
     shutil.rmtree(tmp_path / "val")
     (run / "sentences.csv").write_text("document,sentence\nA,1\n", encoding="utf-8")
     err = _refused(setup, capsys, *codes, extra=("--data", str(run)))
@@ -111,8 +110,8 @@ def test_blank_codes_are_allowed_and_counted(setup):
     codes = list(setup["sample"]["truth"])
     codes[:7] = [None] * 7
     partial = write_codes(setup["root"] / "codes" / "c.csv", setup["units"], codes)
-    assert _score(setup, *setup["good"], partial) == 0
-    coders = pd.read_csv(setup["root"] / "val" / "coders.csv").set_index("coder")
-    assert coders.loc["c", "n_blank"] == 7 and coders.loc["c", "n_coded"] == 23
-    info = json.loads((setup["root"] / "val" / "validation.json").read_text(encoding="utf-8"))
-    assert [c["file"] for c in info["codes"]] == ["a.csv", "b.csv", "c.csv"]
+    v = read_inputs(setup["root"] / "sample", [*setup["good"], partial], resamples=100)
+    compute(v, resamples=100)
+    coders = v.tables["coders"].set_index("coder")
+    assert coders.loc["c", "n_blank"] == 7 and coders.loc["c", "n_coded"] == 23 and coders.loc["c", "n_missing"] == 7
+    assert [c["file"] for c in v.provenance["codes"]] == ["a.csv", "b.csv", "c.csv"]

@@ -106,7 +106,8 @@ def _check_duplicates(codes: pd.DataFrame) -> None:
         first = dup.sort_values(["coder", "unit"], kind="stable").iloc[0]
         files = sorted(set(dup.loc[(dup["coder"] == first["coder"]) & (dup["unit"] == first["unit"]), "file"]))
         raise AnalysisError(f"coder {first['coder']!r} coded unit {first['unit']} twice (in {', '.join(files)}); "
-                            "keep one code per unit and coder, or give each coder's file a 'coder' column")
+                            "keep one code per unit and coder (files of different coders need different names or "
+                            "a 'coder' column)")
 
 
 def read_codes(paths: list[Path], units: set[str], kind: str) -> pd.DataFrame:

@@ -177,8 +177,10 @@ def gold_and_unresolved(v: Validation, matrix: pd.DataFrame) -> tuple[pd.DataFra
     final = gold_codes(matrix, v.adjudicated).set_index("unit")
     resolved = final[final["code"].notna()]
     extra = [c for c in (*v.scorers, "stratum", "weight") if c in v.sample.columns]
-    gold = v.sample.loc[resolved.index, _base_columns(v)].copy()
+    kwic = [c for c in KWIC_COLUMNS if c in _base_columns(v)]  # after `code`: the first six columns never vary
+    gold = v.sample.loc[resolved.index, [c for c in _base_columns(v) if c not in kwic]].copy()
     gold["code"] = resolved["code"]
+    gold[kwic] = v.sample.loc[resolved.index, kwic]
     gold["resolution"] = resolved["resolution"]
     gold["n_coders"] = resolved["n_coders"]
     gold = pd.concat([gold, v.sample.loc[resolved.index, extra]], axis=1).sort_values("unit", kind="stable")
