@@ -162,3 +162,14 @@ def test_kwic_sample_gives_term_precision(tmp_path):
     assert (tmp_path / "val" / "figures" / "term_precision.png").exists()
     md = (tmp_path / "val" / "validation.md").read_text(encoding="utf-8")
     assert "the package's authors (two coders, blind)" in md and "集團軍 (precision < 0.8)" in md
+
+
+def test_no_gold_at_all_still_writes_a_report_that_says_so(tmp_path):
+    sample = sentence_sample(tmp_path / "sample", n=12)
+    a = write_codes(tmp_path / "a.csv", list(sample["unit"]), ["positive"] * 12)
+    b = write_codes(tmp_path / "b.csv", list(sample["unit"]), ["negative"] * 12)
+    assert main(["validate", "score", "--sample", str(tmp_path / "sample"), "--codes", str(a), str(b), "--out",
+                 str(tmp_path / "val"), *FAST]) == 0
+    assert len(read_table(tmp_path / "val" / "unresolved.csv")) == 12
+    md = (tmp_path / "val" / "validation.md").read_text(encoding="utf-8")
+    assert "SnowNLP: no gold sentence with a score" in md and "below Krippendorff's minimum" in md

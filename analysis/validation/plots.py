@@ -96,7 +96,8 @@ def plot_score_by_code(gold: pd.DataFrame, scorer: str, band: tuple[float, float
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} per sentence")
         ax.set_title(f"{scorer_name(scorer)}: score by gold code", loc="left", fontsize=10)
-        _legend_above(ax, y=1.08)
+        if ax.get_legend_handles_labels()[0]:  # nothing to label without gold sentences
+            _legend_above(ax, y=1.08)
     return fig
 
 

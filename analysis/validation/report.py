@@ -64,6 +64,8 @@ def scorer_verdict(perf: pd.DataFrame, scorer: str) -> list[str]:
     m = perf[perf["scorer"] == scorer].set_index("measure")
     name = scorer_name(scorer)
     acc, cov = m.loc["accuracy_binary"], m.loc["coverage_binary"]
+    if m.loc["majority_class_share", "n"] == 0:
+        return [f"{name}: no gold sentence with a score, so nothing can be said about it."]
     out = [f"{name} agrees with the gold on {_pct(acc['value'])} [{_pct(acc['ci_low'])}, {_pct(acc['ci_high'])}] "
            f"of positive/negative sentences (n = {int(acc['n'])}; it took no side on "
            f"{_pct(1 - cov['value']) if not math.isnan(cov['value']) else '–'} of them)."]
