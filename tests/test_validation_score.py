@@ -3,6 +3,7 @@ KWIC precision, and one-line errors for bad input with nothing written (issue 14
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -173,3 +174,17 @@ def test_no_gold_at_all_still_writes_a_report_that_says_so(tmp_path):
     assert len(read_table(tmp_path / "val" / "unresolved.csv")) == 12
     md = (tmp_path / "val" / "validation.md").read_text(encoding="utf-8")
     assert "SnowNLP: no gold sentence with a score" in md and "below Krippendorff's minimum" in md
+
+
+def test_a_sample_without_scores_writes_tables_with_headers(tmp_path):
+    sample = sentence_sample(tmp_path / "sample", n=20)
+    table = pd.read_csv(tmp_path / "sample" / "sample.csv").drop(columns=["sentiment", "sentiment_lexicon"])
+    table.to_csv(tmp_path / "sample" / "sample.csv", index=False, lineterminator="\n")
+    meta = json.loads((tmp_path / "sample" / "sample.json").read_text(encoding="utf-8"))
+    (tmp_path / "sample" / "sample.json").write_text(json.dumps({**meta, "scorers": []}), encoding="utf-8")
+    codes = [write_codes(tmp_path / f"{c}.csv", list(sample["unit"]), list(sample["truth"])) for c in "ab"]
+    assert main(["validate", "score", "--sample", str(tmp_path / "sample"), "--codes", *map(str, codes), "--out",
+                 str(tmp_path / "val"), *FAST]) == 0
+    header = (tmp_path / "val" / "performance.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "scorer,measure,value,ci_low,ci_high,n,n_effective"
+    assert "(no scorer)" in (tmp_path / "val" / "validation.md").read_text(encoding="utf-8")

@@ -16,9 +16,12 @@ from ..errors import AnalysisError
 from ..output import check_writable, read_table, sha256_file, swap_in, write_csv, write_json
 from .codes import canonical_codes, code_matrix, coder_summary, read_adjudication, read_codes
 from .performance import (
+    CONFUSION_COLUMNS,
     CV_FOLDS,
     LENGTH_BANDS,
+    LENGTH_COLUMNS,
     MIN_CODED,
+    PERFORMANCE_COLUMNS,
     PRECISION_FLOOR,
     kwic_precision,
     length_table,
@@ -218,10 +221,10 @@ def sentence_tables(v: Validation, gold: pd.DataFrame, resamples: int) -> dict[s
                            "high": result.band[1], "n_units": int(frame["score"].notna().sum()),
                            "folds": result.folds, "package_version": v.meta.get("package_version", "")})
         lengths.append(length_table(frame, scorer, result.oof))
-    return {"performance": pd.concat(perf, ignore_index=True) if perf else pd.DataFrame(),
-            "confusion": pd.concat(conf, ignore_index=True) if conf else pd.DataFrame(),
+    return {"performance": pd.concat(perf, ignore_index=True) if perf else pd.DataFrame(columns=PERFORMANCE_COLUMNS),
+            "confusion": pd.concat(conf, ignore_index=True) if conf else pd.DataFrame(columns=CONFUSION_COLUMNS),
             "thresholds": pd.DataFrame(thresholds, columns=THRESHOLD_COLUMNS),
-            "length": pd.concat(lengths, ignore_index=True) if lengths else pd.DataFrame()}
+            "length": pd.concat(lengths, ignore_index=True) if lengths else pd.DataFrame(columns=LENGTH_COLUMNS)}
 
 
 def compute(v: Validation, resamples: int = config.BOOTSTRAP_RESAMPLES) -> list[str]:
