@@ -16,6 +16,7 @@ from pathlib import Path
 from . import config
 from .errors import AnalysisError
 from .validation.cli import add_sample_parser
+from .validation.score_cli import add_score_parser
 
 log = logging.getLogger("analysis")
 
@@ -67,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="metadata column to compare documents by, e.g. outlet (default: outlet when present)")
     fig.add_argument("--no-document-figures", action="store_true",
                      help="with several documents, draw only the corpus figures, not one set per document")
+    fig.add_argument("--validation", type=Path, default=None, metavar="VAL",
+                     help="draw the figures of a `validate score` folder instead (default --out: VAL/figures)")
     page = sub.add_parser("html", parents=[common],
                           help="write a reading view (one self-contained HTML page) per document")
     page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     validate_sub = validate.add_subparsers(dest="validate_command", metavar="SUBCOMMAND", required=True,
                                            parser_class=_Parser)
     add_sample_parser(validate_sub, common)
+    add_score_parser(validate_sub, common)
     return p
 
 
@@ -108,6 +112,12 @@ def _figures(args: argparse.Namespace) -> int:
     from .figures import render_figures
     from .output import staged
 
+    if args.validation is not None:
+        from .validation.plots import render_validation_figures
+
+        paths = render_validation_figures(args.validation, args.out or args.validation / "figures")
+        log.info("wrote %d figure files", len(paths))
+        return 0
     with staged(args.out or config.FIGURES_DIR) as tmp:  # figures replace earlier ones only once all are drawn
         paths = render_figures(args.data or config.PROCESSED_DATA_DIR, tmp,
                                group_by=args.group_by, per_document=not args.no_document_figures)

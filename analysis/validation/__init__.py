@@ -1,5 +1,7 @@
-"""Validation against human coding (issue 14): draw a sample from a run, write blind coding sheets, score codes.
+"""Validation against human coding: draw a sample, code it blind, measure agreement and each scorer's performance.
 
 `sample` draws the units (sentences or framing hits) and `sheets` / `page` write what coders see; `design` holds the
-pure sampling design. `python -m analysis validate sample` is the command line (`cli`).
+pure sampling design. `codes` reads the coders' files, `reliability` and `performance` hold the pure statistics,
+`score` writes the tables, `report` validation.md and `plots` the figures. `python -m analysis validate sample|score`
+is the command line (`cli`, `score_cli`).
 """
