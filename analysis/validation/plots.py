@@ -97,7 +97,7 @@ def plot_score_by_code(gold: pd.DataFrame, scorer: str, band: tuple[float, float
         ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} per sentence")
         ax.set_title(f"{scorer_name(scorer)}: score by gold code", loc="left", fontsize=10)
         if ax.get_legend_handles_labels()[0]:  # nothing to label without gold sentences
-            _legend_above(ax, y=1.08)
+            _legend_above(ax)
     return fig
 
 
@@ -125,7 +125,7 @@ def plot_term_precision(precision: pd.DataFrame) -> Figure:
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel("precision: hits coded yes / (yes + no)")
         ax.set_title("Framing terms: is the hit used in its category's sense?", loc="left", fontsize=10)
-        _legend_above(ax, y=1.02 + 0.3 / max(len(terms), 1))
+        _legend_above(ax)
     return fig
 
 
