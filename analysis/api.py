@@ -14,13 +14,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import config
+from .analyse import Tables, analyse_text
 from .errors import AnalysisError
-from .lexicon import Lexicon, load_lexicon
-from .output import staged, write_csv
-from .pipeline import Tables, analyse_text
-from .reading import read_text
-from .script import check_converter
-from .sentiment import Scorer, get_scorer
+from .framing.lexicon import Lexicon, load_lexicon
+from .io.files import staged, write_csv
+from .sentiment.scorers import Scorer, get_scorer
+from .text.decode import read_text
+from .text.script import check_converter
 
 #: Folders that only `make figures` / `make checksums` write; notebooks and scripts never do.
 PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
@@ -98,7 +98,7 @@ def save_outputs(
                 f"output {out} is inside {folder.relative_to(config.PROJ_ROOT)}/, which only `make figures` "
                 "writes; choose another output folder"
             )
-    from .figures import save_figure  # imported here: pulls in seaborn
+    from .present.figures import save_figure  # imported here: pulls in seaborn
 
     with staged(out, "output folder") as tmp:
         for name, df in (tables or {}).items():

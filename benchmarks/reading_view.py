@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from analysis import config
-from analysis.fonts import cjk_font_path, cjk_subset_woff
-from analysis.reading_view import build_page, check_lexicon, load_run, render_page
+from analysis.present.fonts import cjk_font_path, cjk_subset_woff
+from analysis.present.html import build_page, check_lexicon, load_run, render_page
 
 REPEATS = 3
 

@@ -10,9 +10,10 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import api, config, explore, report
+from analysis import api, config
 from analysis.errors import AnalysisError
-from analysis.output import read_table
+from analysis.io.files import read_table
+from analysis.present import explore, report
 
 from .conftest import ARTICLE
 

@@ -14,16 +14,16 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from analysis import figures
-from analysis.corpus import MIN_GROUP_DOCUMENTS
-from analysis.fonts import CJK_FAMILY
-from analysis.pipeline import analyse_text
+from analysis.analyse import analyse_text
+from analysis.present import figures
+from analysis.present.fonts import CJK_FAMILY
+from analysis.stats.groups import MIN_GROUP_DOCUMENTS
 
 from .conftest import ROOT, run_cli
 
 
 def test_figures_render_with_no_missing_glyph(article_run, tmp_path):
-    from analysis.figures import render_figures
+    from analysis.present.figures import render_figures
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")
@@ -41,7 +41,7 @@ def test_figures_render_with_no_missing_glyph(article_run, tmp_path):
 def test_the_cjk_face_is_the_traditional_noto_face():
     from matplotlib import font_manager
 
-    from analysis.fonts import register_cjk_font
+    from analysis.present.fonts import register_cjk_font
 
     assert register_cjk_font() == CJK_FAMILY == "Noto Sans CJK TC"
     path = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
@@ -53,8 +53,8 @@ def test_importing_the_package_changes_no_matplotlib_settings():
         "import matplotlib, json; before = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "backend = matplotlib.get_backend();"
         "import importlib, pkgutil, analysis;"
-        "[importlib.import_module('analysis.' + m.name) for m in pkgutil.iter_modules(analysis.__path__)"
-        " if m.name != '__main__'];"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(analysis.__path__, 'analysis.')"
+        " if not m.name.endswith('__main__')];"
         "after = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "print(json.dumps([k for k in before if before[k] != after[k]]))"
     )
@@ -192,7 +192,7 @@ def test_an_unexpected_warning_while_drawing_reaches_the_caller(article_run, tmp
 
 def test_no_figure_calls_half_neutral_and_the_dashed_line_is_named_as_the_readme_names_it(
         article_tables, lexicon):
-    from analysis import compare
+    from analysis.stats import framing_effect as compare
 
     sen, sec = article_tables.sentences, article_tables.sections
     docs = pd.DataFrame({"document": ["a", "b"], "meta_outlet": ["甲", "乙"], "framing_per_1k_cjk": [3.0, 5.0],
@@ -212,7 +212,7 @@ def test_no_figure_calls_half_neutral_and_the_dashed_line_is_named_as_the_readme
 
 def _groups(rows) -> pd.DataFrame:
     """A compare_groups-shaped table: (group, n_documents, sentiment_mean, framing_per_1k_cjk); CIs ±0.05."""
-    from analysis.corpus import GROUP_COLUMNS
+    from analysis.stats.groups import GROUP_COLUMNS
 
     out = []
     for g, n, s, f in rows:

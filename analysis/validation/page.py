@@ -68,7 +68,7 @@ def render_page(units: list[dict], record: dict, instructions: str, font_css: st
 def coding_page(units: list[dict], record: dict, instructions: str) -> str:
     """The complete page: rendered once to learn its characters, then with a subset of Noto Sans CJK holding just
     those embedded (as the reading view does), so that Chinese shows where no CJK font is installed."""
-    from ..reading_view import FONT_NAME, font_face
+    from ..present.html import FONT_NAME, font_face
 
     draft = render_page(units, record, instructions)
     font = font_face(draft + unicodedata.normalize("NFC", draft))

@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 from statsmodels.stats.proportion import proportion_confint
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from ..stats import derive_seed
+from ..stats.summary import derive_seed
 
 NEUTRAL = 0.5
 LABELS = ("negative", "neutral", "positive")

@@ -14,8 +14,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ..errors import AnalysisError
-from ..figures import BLUE, GREY, ORANGE, SCORE_LABELS, VERMILION, _legend_above, save_figure, styled
-from ..output import read_table
+from ..io.files import read_table
+from ..present.figures import BLUE, GREY, ORANGE, SCORE_LABELS, VERMILION, _legend_above, save_figure, styled
 from .performance import BINARY, LABELS, PRECISION_FLOOR, UNDECIDED, wilson
 from .report import scorer_name
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from ..stats import derive_seed
+from ..stats.summary import derive_seed
 
 #: Levels of measurement at which α is reported, by kind of sample (sentiment codes are ordered).
 LEVELS = {"sentences": ("nominal", "ordinal"), "kwic": ("nominal",)}

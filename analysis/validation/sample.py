@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..output import TABLE_FILES, read_table, sha256_file
+from ..io.files import TABLE_FILES, read_table, sha256_file
 from .design import allocate, draw
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def sentence_units(run: RunTables) -> pd.DataFrame:
 
 def _heading_texts(run: RunTables) -> pd.DataFrame:
     """Per document and section the heading text and its offset (for hits in titles and headings)."""
-    from ..reading_view import heading_starts
+    from ..present.html import heading_starts
 
     rows = []
     sentences = dict(tuple(run.sentences.groupby("document", sort=False)))

@@ -13,7 +13,7 @@ import yaml
 
 from .. import config
 from ..errors import AnalysisError
-from ..output import check_writable, read_table, sha256_file, swap_in, write_csv, write_json
+from ..io.files import check_writable, read_table, sha256_file, swap_in, write_csv, write_json
 from .codes import canonical_codes, code_matrix, coder_summary, read_adjudication, read_codes
 from .performance import (
     CONFUSION_COLUMNS,
@@ -125,7 +125,7 @@ def coded_by_text(coded_by: str | None, folders: list[Path]) -> str:
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    from ..output import package_versions
+    from ..io.files import package_versions
 
     out = package_versions()
     for name in ("krippendorff", "scikit-learn", "scipy", "statsmodels", "openpyxl"):

@@ -22,8 +22,8 @@ import pandas as pd
 
 from .. import config
 from ..errors import AnalysisError
-from ..lexicon import Lexicon, load_lexicon
-from ..output import DISTRIBUTION, check_writable, swap_in
+from ..framing.lexicon import Lexicon, load_lexicon
+from ..io.files import DISTRIBUTION, check_writable, swap_in
 from .sample import CODES, DEFAULT_N, DEFAULT_SEED, RunTables, Sample, draw_sample, load_run
 
 log = logging.getLogger(__name__)
