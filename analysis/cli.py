@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch.run import RunOptions, run
+    from .batch.run import run
+    from .batch.worker import RunOptions
     from .framing.lexicon import load_lexicon
 
     if args.max_chars < 1:
@@ -110,7 +111,7 @@ def _figures(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")  # this process only draws to files
     from .io.files import staged
-    from .present.figures import render_figures
+    from .present.render import render_figures
 
     if args.validation is not None:
         from .validation.plots import render_validation_figures

@@ -33,7 +33,7 @@ from pathlib import Path
 import psutil
 
 from analysis import config
-from analysis.stats.groups import synthetic_articles
+from analysis.io.synthetic import synthetic_articles
 from analysis.text.decode import read_text
 
 ROOT = Path(__file__).resolve().parent.parent

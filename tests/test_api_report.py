@@ -12,7 +12,7 @@ import pytest
 
 from analysis import api, config
 from analysis.errors import AnalysisError
-from analysis.io.files import read_table
+from analysis.io.tables import read_table
 from analysis.present import explore, report
 
 from .conftest import ARTICLE

@@ -15,7 +15,7 @@ import pytest
 
 from analysis import cli, config
 from analysis.io import files as output
-from analysis.io.files import read_table
+from analysis.io.tables import read_table
 
 from .conftest import ARTICLE, ROOT, run_cli
 

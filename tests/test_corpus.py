@@ -20,10 +20,11 @@ import pytest
 
 from analysis import config
 from analysis.analyse import analyse_text, concat_tables
-from analysis.io.files import read_table, write_csv
+from analysis.io.synthetic import synthetic_articles
+from analysis.io.tables import read_table, write_csv
 from analysis.present import report
-from analysis.stats.groups import cluster_bootstrap_ci, compare_groups, synthetic_articles
-from analysis.stats.summary import bootstrap_ci
+from analysis.stats.bootstrap import bootstrap_ci
+from analysis.stats.groups import cluster_bootstrap_ci, compare_groups
 from analysis.text.decode import read_text
 from analysis.text.script import convert
 
@@ -184,7 +185,7 @@ def test_a_dask_cluster_gives_the_same_bytes_without_opening_the_files(run_one, 
     def no_files(*args, **kwargs):
         raise AssertionError("a Dask worker opened an input file")
 
-    monkeypatch.setattr("analysis.batch.run.read_bytes", no_files)
+    monkeypatch.setattr("analysis.batch.worker.read_bytes", no_files)
     out, _ = run_one
     with _local_cluster() as cluster:
         r = run_cli("run", "corpus", "--out", "outd", "--scheduler", cluster.scheduler_address, cwd=folder)
@@ -194,10 +195,10 @@ def test_a_dask_cluster_gives_the_same_bytes_without_opening_the_files(run_one, 
 
 
 def test_a_dask_worker_with_other_package_versions_is_refused(folder, monkeypatch):
-    from analysis.io import files as output
+    from analysis.io.provenance import package_versions
 
-    real = output.package_versions()
-    monkeypatch.setattr("analysis.batch.run.package_versions", lambda: {**real, "snownlp": "0.0.1"})  # the worker's
+    real = package_versions()
+    monkeypatch.setattr("analysis.io.provenance.package_versions", lambda: {**real, "snownlp": "0.0.1"})  # the worker's
     with _local_cluster() as cluster:
         r = run_cli("run", "corpus", "--out", "outv", "--scheduler", cluster.scheduler_address, cwd=folder)
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -206,7 +207,8 @@ def test_a_dask_worker_with_other_package_versions_is_refused(folder, monkeypatc
 
 
 def test_files_travel_as_bytes_to_a_cluster_and_unreadable_ones_as_failures(tmp_path, lexicon):
-    from analysis.batch.run import RunOptions, _tasks, analyse_document
+    from analysis.batch.run import _tasks
+    from analysis.batch.worker import RunOptions, analyse_document
     from analysis.io.inputs import collect
 
     (tmp_path / "a.txt").write_text("標題\n\n國產晶片再次突圍。\n", encoding="utf-8")
@@ -406,7 +408,7 @@ def test_group_results_do_not_depend_on_row_order():
 
 
 def test_corpus_figures_render_without_missing_glyphs(csv_run, tmp_path):
-    from analysis.present.figures import render_figures
+    from analysis.present.render import render_figures
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")

@@ -13,7 +13,7 @@ import pytest
 from snownlp import SnowNLP
 
 from analysis import config
-from analysis.io.files import read_table
+from analysis.io.tables import read_table
 
 from .conftest import ROOT
 

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from analysis import api, cli, config
-from analysis.io.files import lock_path, read_table
-from analysis.stats.groups import synthetic_articles
+from analysis.io.files import lock_path
+from analysis.io.synthetic import synthetic_articles
+from analysis.io.tables import read_table
 from analysis.text.decode import read_text
 
 from .conftest import ARTICLE, ROOT, run_cli
@@ -145,7 +146,7 @@ def test_a_file_over_the_size_limit_is_one_line_and_the_previous_outputs_stay(pr
 def test_a_full_disk_is_one_line_and_the_previous_outputs_stay(previous, tmp_path, command, monkeypatch, capsys):
     import matplotlib.figure
 
-    from analysis.batch.executors import Spool
+    from analysis.batch.spool import Spool
 
     folder = {"run": "tables", "figures": "figures", "html": "pages"}[command]
     out = tmp_path / folder

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.io.files import read_table
-from analysis.present.html import TEXT_COLOUR, bin_colours
+from analysis.io.tables import read_table
+from analysis.present.html import bin_colours
+from analysis.present.palette import TEXT_COLOUR
 
 from .conftest import ARTICLE, ROOT, run_cli
 
@@ -302,7 +303,8 @@ def test_ids_that_would_leave_the_output_folder_are_refused():
 
 
 def test_a_second_scorer_column_is_shown_beside_the_first(article_run, lexicon):
-    from analysis.present.html import load_run, render_page
+    from analysis.io.tables import load_run
+    from analysis.present.html import render_page
 
     run = load_run(article_run)
     run.sentences["sentiment_lexicon"] = 1 - run.sentences["sentiment"]  # any other score will do

@@ -14,11 +14,11 @@ from snownlp import SnowNLP
 
 from analysis import api
 from analysis.analyse import analyse_text
-from analysis.batch.run import RunOptions, analyse_loaded
+from analysis.batch.worker import RunOptions, analyse_loaded
 from analysis.errors import AnalysisError
 from analysis.framing.lexicon import parse_lexicon
-from analysis.io.files import read_table
 from analysis.io.inputs import MAX_ID_BYTES, collect
+from analysis.io.tables import read_table
 
 from .conftest import run_cli
 

@@ -1,14 +1,14 @@
-"""The `run` command: inputs → tables + manifest.json, written all together or not at all."""
+"""The `run` command: inputs → every table, sections.md/.tex, failures, warnings and manifest.json, written all
+together or not at all. Documents go to the worker (`worker.analyse_document`) here, in local processes or on a Dask
+cluster (`executors`); their rows are spooled (`spool`) and written sorted by document id."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,70 +16,32 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import config
-from ..analyse import Tables, analyse_text, concat_tables
 from ..errors import AnalysisError
-from ..framing.lexicon import Lexicon
-from ..io.files import (
+from ..io.files import check_writable, output_lock, sha256_file, swap_in, write_json
+from ..io.inputs import Corpus, collect, verify_checksums
+from ..io.provenance import result_versions, run_manifest
+from ..io.tables import write_csv
+from ..present.report import write_section_reports
+from ..schema import (
     FAILURE_COLUMNS,
     FAILURES_FILE,
+    MANIFEST_FILE,
+    META_PREFIX,
+    RUN_FILES,
     TABLE_FILES,
     WARNING_COLUMNS,
     WARNINGS_FILE,
-    check_writable,
-    output_lock,
-    package_versions,
-    sha256_file,
-    swap_in,
-    write_csv,
-    write_json,
 )
-from ..io.inputs import META_PREFIX, TEXT_FIELD, BadRow, Corpus, collect, verify_checksums
-from ..present.report import REPORT_FILES, write_section_reports
 from ..sentiment.scorers import SCORERS, get_scorer
-from ..text.decode import normalise_text, read_bytes, text_of_bytes
-from ..text.script import check_converter, count_cjk, count_kana_hangul
-from .executors import Spool, csv_line, run_dask, run_local
+from ..text.decode import read_bytes
+from ..text.script import check_converter
+from .executors import run_dask, run_local
+from .spool import Spool, csv_line
+from .worker import WARNING_KINDS, Result, RunOptions, Task, analyse_document, analyse_here, load_scorers
 
 log = logging.getLogger(__name__)
-OUTPUT_FILES = {*TABLE_FILES.values(), FAILURES_FILE, WARNINGS_FILE, "manifest.json", *REPORT_FILES}
-
-#: Kinds of per-document warnings (warnings.csv's `kind`, given as `extra={"kind": ...}` when logging), each with
-#: how stderr sums it up over several documents ("180 documents had no body sentences ..."). A per-document warning
-#: logged without a kind is of kind "other".
-WARNING_KINDS = {
-    "no_chinese": "had no Chinese text (framing counts 0, sentiment NaN)",
-    "no_body_sentences": "had no body sentences (only a title or headings; sentiment NaN)",
-    "no_scored_sentences": "had body sentences but none with Chinese text to score (sentiment NaN)",
-    "legacy_encoding": "were not UTF-8 and were decoded from a detected encoding (--encoding NAME confirms it)",
-    "not_chinese": "had more Japanese kana or Korean Hangul than Chinese characters (those sentences not scored)",
-}
-OTHER_KIND = "other"
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Everything that determines a run's results besides its inputs."""
-
-    lexicon: Lexicon
-    converter: str = config.DEFAULT_CONVERTER
-    headings: str | None = None  # --headings; None: auto for article files, none for table rows
-    scorer: str = "snownlp"
-    encoding: str | None = None
-    max_chars: int = config.MAX_CHARS
-    second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
-    title: str | None = None  # --title auto|none; None: auto for article files, none for table rows
-
-    def title_mode(self, is_file: bool) -> str:
-        """The --title mode in effect for an article file (`is_file`) or a table row."""
-        if self.title is not None:
-            return self.title
-        return config.DEFAULT_TITLE_FILES if is_file else config.DEFAULT_TITLE_TABLES
-
-    def headings_mode(self, is_file: bool) -> str:
-        """The --headings mode in effect for an article file (`is_file`) or a table row."""
-        if self.headings is not None:
-            return self.headings
-        return config.DEFAULT_HEADINGS if is_file else config.DEFAULT_HEADINGS_TABLES
+#: Every file `run` writes into its output folder (anything else there is refused: it is not ours to replace).
+OUTPUT_FILES = RUN_FILES
 
 
 @dataclass(frozen=True)
@@ -91,175 +53,14 @@ class Failure:
     reason: str
 
 
-def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> Tables:
-    """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
-    is not Chinese, has no body sentences or no sentence to score."""
-    tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
-                          headings=opts.headings_mode(is_file), scorer=get_scorer(opts.scorer),
-                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None,
-                          title=opts.title_mode(is_file))
-    doc = tables.documents.loc[0]
-    if count_cjk(text) == 0:
-        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
-                    extra={"kind": "no_chinese"})
-    elif count_kana_hangul(text) > count_cjk(text):
-        log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
-                    "Korean sentences are not scored (sentiment NaN)", name, extra={"kind": "not_chinese"})
-    elif doc["n_sentences"] == 0:
-        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name,
-                    extra={"kind": "no_body_sentences"})
-    elif doc["n_scored"] == 0:
-        log.warning("%s: no body sentence has Chinese text to score; sentiment is NaN", name,
-                    extra={"kind": "no_scored_sentences"})
-    return tables
+@dataclass
+class Outcome:
+    """What a run gathered besides the tables: failures, warnings, documents without a score, manifest records."""
 
-
-def text_of_row(value: object, name: str, max_chars: int = config.MAX_CHARS) -> str:
-    """A table row's `text` value as normalised text; AnalysisError when it is missing, empty, not text or too long."""
-    if isinstance(value, BadRow):
-        raise AnalysisError(f"{name}: {value.reason}")
-    if value is None or (isinstance(value, float) and value != value):
-        raise AnalysisError(f"{name}: no text (the row has no {TEXT_FIELD!r} value)")
-    if not isinstance(value, str):
-        raise AnalysisError(f"{name}: the {TEXT_FIELD!r} value is a {type(value).__name__}, not text")
-    if len(value) > max_chars:
-        raise AnalysisError(f"{name}: {len(value):,} characters, over the --max-chars limit of {max_chars:,}; "
-                            "split the text or raise --max-chars")
-    text = normalise_text(value)
-    if not text.strip():
-        raise AnalysisError(f"{name}: no text (the {TEXT_FIELD!r} value is empty or only white space)")
-    return text
-
-
-@dataclass(frozen=True)
-class Task:
-    """One document's unit of work, picklable: an article file to read (`path`) or a table row's `text`."""
-
-    document: str
-    file: str  # as reported in failures.csv and manifest.json
-    name: str  # as named in messages: the path as given, or TABLE#ROW
-    path: str | None = None  # absolute path of an article file for the worker to read
-    data: bytes | None = None  # or the file's bytes, read here (for workers on other machines)
-    error: str | None = None  # or why the file could not be read here
-    text: object = None  # a table row's text value (when none of the above is set)
-    title: str | None = None  # a table row's `title` value: documents.csv's title
-
-    def is_file(self) -> bool:
-        """Whether the document is an article file (else a table row)."""
-        return self.path is not None or self.data is not None or self.error is not None
-
-
-@dataclass(frozen=True)
-class Result:
-    """What the per-document function returns: CSV rows of every table (or the failure), and its warnings."""
-
-    document: str
-    file: str
-    failure: str | None
-    rows: dict[str, bytes] | None  # table → CSV lines without header
-    columns: dict[str, tuple[str, ...]] | None  # table → column names
-    record: dict | None  # the input's entry in manifest.json
-    logs: tuple[tuple[int, str, str, str], ...]  # (level, logger, message, kind) of warnings while analysing
-    n_scored: int = 0  # sentences with a score (0: the document has no sentiment score)
-
-
-class _Collect(logging.Handler):
-    """Collect this thread's warnings of the package's loggers, with their kind."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.thread = threading.get_ident()
-        self.records: list[tuple[int, str, str, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
-        if record.thread == self.thread:
-            kind = getattr(record, "kind", OTHER_KIND)
-            self.records.append((record.levelno, record.name, record.getMessage(), kind))
-
-
-@contextmanager
-def _collected_warnings() -> Iterator[list[tuple[int, str, str, str]]]:
-    handler = _Collect()
-    logger = logging.getLogger(config.LOGGER)
-    logger.addHandler(handler)
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-
-
-def analyse_document(task: Task, opts: RunOptions) -> Result:
-    """The per-document function of every mode (here, --jobs, --scheduler): pure, picklable, never raises for bad input.
-
-    Reads the file (or takes the row's text), analyses it, and returns its rows of every table as CSV, sorted as in
-    the tables; bad input becomes `failure` (a one-line reason).
-    """
-    with _collected_warnings() as logs:
-        try:
-            if task.error is not None:
-                raise AnalysisError(task.error)
-            if task.is_file():
-                data = task.data if task.data is not None else read_bytes(Path(task.path), opts.max_chars, task.name)
-                text = text_of_bytes(data, task.name, opts.encoding, opts.max_chars)
-            else:
-                text = text_of_row(task.text, task.name, opts.max_chars)
-                data = str(task.text).encode("utf-8")
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)
-            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts, task.is_file())])
-            if task.title:  # a table's title column (an empty cell leaves the segmenter's title)
-                tables.documents["title"] = task.title
-        except AnalysisError as exc:
-            return Result(task.document, task.file, str(exc), None, None, None, tuple(logs))
-    rows, columns = {}, {}
-    for attr in TABLE_FILES:
-        df = getattr(tables, attr)
-        rows[attr] = df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
-        columns[attr] = tuple(map(str, df.columns))
-    record = {"document": task.document, "file": task.file, "sha256": digest, "bytes": size}
-    n_scored = int(tables.documents.loc[0, "n_scored"])
-    return Result(task.document, task.file, None, rows, columns, record, tuple(logs), n_scored)
-
-
-def _analyse_here(task: Task, opts: RunOptions) -> Result:
-    """analyse_document in this process, its warnings kept for the run's summary instead of shown at once (as
-    worker processes keep theirs)."""
-    logger = logging.getLogger(config.LOGGER)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        return analyse_document(task, opts)
-    finally:
-        logger.propagate = propagate
-
-
-def _load_scorer(opts: RunOptions) -> None:
-    for name in (opts.scorer, opts.second_scorer):
-        if name is not None:
-            get_scorer(name)
-
-
-def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
-    lex = opts.lexicon
-    used = [get_scorer(n) for n in (opts.scorer, opts.second_scorer) if n]
-    described = {f"scorer_{s.name}": s.describe() for s in used if hasattr(s, "describe")}  # e.g. the lexicon's files
-    return {
-        "versions": package_versions(),
-        "parameters": {
-            "converter": opts.converter, "scorer": opts.scorer,
-            "headings": {"files": opts.headings_mode(True), "tables": opts.headings_mode(False)},
-            "title": {"files": opts.title_mode(True), "tables": opts.title_mode(False)},
-            "encoding": opts.encoding or "auto", "max_chars": opts.max_chars, "second_scorer": opts.second_scorer,
-            "bootstrap_resamples": config.BOOTSTRAP_RESAMPLES, "bootstrap_base_seed": config.BOOTSTRAP_BASE_SEED,
-            "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
-            "max_sentence_chars": config.MAX_SENTENCE_CHARS,
-        },
-        "inputs": inputs,
-        "lexicon": {
-            "file": lex.file, "name": lex.name, "version": lex.version, "sha256": lex.sha256,
-            "categories": [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in lex.categories],
-        },
-        "tables": sorted(OUTPUT_FILES),
-        **described,
-    }
+    failures: list[Failure] = field(default_factory=list)
+    warned: list[tuple[str, str, str]] = field(default_factory=list)  # (document, kind, message)
+    unscored: list[str] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)
 
 
 def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = False, jobs: int = 1,
@@ -281,37 +82,54 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
         return _run_locked(inputs, out, opts, debug, jobs, scheduler, quiet)
 
 
-def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jobs: int, scheduler: str | None,
-                quiet: bool) -> list[Failure]:
-    if not inputs:
-        verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
-    corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
+def _check_scorers(opts: RunOptions) -> None:
     for name in (opts.scorer, opts.second_scorer):
         if name is not None and name not in SCORERS:
             get_scorer(name)  # the one-line error for an unknown scorer, before any work
     if opts.second_scorer is not None and opts.second_scorer == opts.scorer:
         raise AnalysisError(f"--second-scorer {opts.second_scorer} is also the main --scorer; choose another scorer")
-    failures: list[Failure] = []
-    warned: list[tuple[str, str, str]] = []  # (document, kind, message)
-    unscored: list[str] = []
+
+
+def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jobs: int, scheduler: str | None,
+                quiet: bool) -> list[Failure]:
+    if not inputs:
+        verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
+    corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
+    _check_scorers(opts)
+    outcome = Outcome()
 
     def write(folder: Path) -> None:
-        records = _analyse_corpus(corpus, opts, folder, failures, warned, unscored, debug, jobs, scheduler, quiet)
-        write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(records))
-        failures.sort(key=lambda f: f.document)
-        write_csv(pd.DataFrame([f.__dict__ for f in failures], columns=FAILURE_COLUMNS), folder / FAILURES_FILE)
-        warned.sort(key=lambda w: w[0])  # stable: a document's warnings stay in the order they occurred
-        write_csv(pd.DataFrame(warned, columns=WARNING_COLUMNS), folder / WARNINGS_FILE)
-        write_json(_manifest(opts, records), folder / "manifest.json")
+        _analyse_corpus(corpus, opts, folder, outcome, debug, jobs, scheduler, quiet)
+        write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(outcome.records))
+        outcome.failures.sort(key=lambda f: f.document)
+        write_csv(pd.DataFrame([f.__dict__ for f in outcome.failures], columns=FAILURE_COLUMNS),
+                  folder / FAILURES_FILE)
+        outcome.warned.sort(key=lambda w: w[0])  # stable: a document's warnings stay in the order they occurred
+        write_csv(pd.DataFrame(outcome.warned, columns=WARNING_COLUMNS), folder / WARNINGS_FILE)
+        write_json(_manifest(opts, sorted(outcome.records, key=lambda r: r["document"])), folder / MANIFEST_FILE)
 
     swap_in(out, write)
-    _summarise_warnings(warned, out / WARNINGS_FILE, shown=debug)
-    done = len(corpus) - len(failures)
+    _summarise_warnings(outcome.warned, out / WARNINGS_FILE, shown=debug)
+    done, unscored = len(corpus) - len(outcome.failures), outcome.unscored
     no_score = (f"; {len(unscored)} {'has' if len(unscored) == 1 else 'have'} no sentiment score "
                 f"(see {WARNINGS_FILE})" if unscored else "")
     log.info("analysed %d of %d document%s%s; tables in %s", done, len(corpus), "" if len(corpus) == 1 else "s",
              no_score, out)
-    return failures
+    return outcome.failures
+
+
+def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
+    parameters = {
+        "converter": opts.converter, "scorer": opts.scorer,
+        "headings": {"files": opts.headings_mode(True), "tables": opts.headings_mode(False)},
+        "title": {"files": opts.title_mode(True), "tables": opts.title_mode(False)},
+        "encoding": opts.encoding or "auto", "max_chars": opts.max_chars, "second_scorer": opts.second_scorer,
+        "bootstrap_resamples": config.BOOTSTRAP_RESAMPLES, "bootstrap_base_seed": config.BOOTSTRAP_BASE_SEED,
+        "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
+        "max_sentence_chars": config.MAX_SENTENCE_CHARS,
+    }
+    scorers = [get_scorer(n) for n in (opts.scorer, opts.second_scorer) if n]
+    return run_manifest(parameters, inputs, opts.lexicon, scorers, OUTPUT_FILES)
 
 
 def _summarise_warnings(warned: list[tuple[str, str, str]], path: Path, shown: bool = False) -> None:
@@ -351,31 +169,24 @@ def _tasks(corpus: Corpus, metadata: dict[str, dict], records: dict[str, dict], 
                 yield Task(src.document, src.file, str(src.path), error=str(exc))
 
 
-def result_versions() -> dict[str, str]:
-    """The versions that must agree between this machine and Dask workers: packages that affect results, and
-    Python's major.minor."""
-    versions = package_versions()
-    versions["python"] = ".".join(versions["python"].split(".")[:2])
-    return versions
+def _results(corpus: Corpus, opts: RunOptions, metadata: dict, sidecars: dict, jobs: int,
+             scheduler: str | None) -> Iterator[Result]:
+    """Every document's result, from here, local worker processes or a Dask cluster, in completion order."""
+    if scheduler is not None:  # workers may be on machines that cannot see these files: send their bytes
+        return run_dask(analyse_document, _tasks(corpus, metadata, sidecars, True, opts.max_chars), opts,
+                        scheduler, same=result_versions)
+    fn = analyse_here if jobs == 1 else analyse_document
+    return run_local(fn, _tasks(corpus, metadata, sidecars), opts, jobs, setup=load_scorers)
 
 
-def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: list[Failure],
-                    warned: list[tuple[str, str, str]], unscored: list[str], debug: bool, jobs: int,
-                    scheduler: str | None, quiet: bool) -> list[dict]:
-    """Run every document and write the five tables into folder; returns the manifest's input records.
-
-    Adds to `failures`, to `warned` each document's warnings (document, kind, message; shown at once with `debug`)
-    and to `unscored` the documents without a sentiment score."""
+def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, outcome: Outcome, debug: bool, jobs: int,
+                    scheduler: str | None, quiet: bool) -> None:
+    """Run every document and write the five tables into folder; fills `outcome` (warnings shown at once with
+    `debug`)."""
     metadata: dict[str, dict] = {}
     sidecars: dict[str, dict] = {}
-    if scheduler is not None:  # workers may be on machines that cannot see these files: send their bytes
-        results = run_dask(analyse_document, _tasks(corpus, metadata, sidecars, True, opts.max_chars), opts,
-                           scheduler, same=result_versions)
-    else:
-        fn = _analyse_here if jobs == 1 else analyse_document
-        results = run_local(fn, _tasks(corpus, metadata, sidecars), opts, jobs, setup=_load_scorer)
+    results = _results(corpus, opts, metadata, sidecars, jobs, scheduler)
     meta_columns = [META_PREFIX + c for c in corpus.meta_columns]
-    records: list[dict] = []
     columns: dict[str, tuple[str, ...]] | None = None
     show = not quiet and sys.stderr.isatty()
     with Spool(folder / ".rows.spool", list(TABLE_FILES)) as spool, \
@@ -383,36 +194,46 @@ def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, failures: li
             tqdm(total=len(corpus), desc="documents", unit="doc", file=sys.stderr, disable=not show) as bar:
         for res in results:
             bar.update()
-            for level, name, message, kind in res.logs:
-                warned.append((res.document, kind, message))
-                if debug:  # each as it arrives; else one line per kind at the end
-                    logging.getLogger(name).log(level, message)
             meta = metadata.pop(res.document)
-            if res.failure is not None:
-                if debug:
-                    raise AnalysisError(res.failure)
-                failures.append(Failure(res.document, res.file, res.failure))
-                sidecars.pop(res.document, None)
+            if not _keep(res, outcome, sidecars, debug):
                 continue
             if columns is None:
                 columns = res.columns
             elif res.columns != columns:
                 raise AnalysisError(f"{res.document}: its tables have other columns than the other documents'")
-            rows = dict(res.rows)
-            if meta_columns:  # metadata cells follow the document's standard columns
-                values = [meta.get(c) for c in corpus.meta_columns]
-                rows["documents"] = rows["documents"].removesuffix(b"\n") + csv_line(["", *values]).encode("utf-8")
-            spool.add(res.document, rows)
-            if res.n_scored == 0:
-                unscored.append(res.document)
-            record = res.record
-            if res.document in sidecars:
-                record = {**record, "metadata": sidecars.pop(res.document)}
-            records.append(record)
+            spool.add(res.document, _with_metadata(res.rows, meta, corpus.meta_columns))
         if columns is None:
-            reasons = "; ".join(f.reason for f in sorted(failures, key=lambda f: f.document)[:3])
+            reasons = "; ".join(f.reason for f in sorted(outcome.failures, key=lambda f: f.document)[:3])
             raise AnalysisError(f"no input could be analysed: {reasons}")
         for attr, name in TABLE_FILES.items():
             header = list(columns[attr]) + (meta_columns if attr == "documents" else [])
             spool.write(attr, folder / name, csv_line(header))
-    return sorted(records, key=lambda r: r["document"])
+
+
+def _keep(res: Result, outcome: Outcome, sidecars: dict[str, dict], debug: bool) -> bool:
+    """Record a result's warnings and its failure or manifest record; whether its rows go into the tables."""
+    for level, name, message, kind in res.logs:
+        outcome.warned.append((res.document, kind, message))
+        if debug:  # each as it arrives; else one line per kind at the end
+            logging.getLogger(name).log(level, message)
+    if res.failure is not None:
+        if debug:
+            raise AnalysisError(res.failure)
+        outcome.failures.append(Failure(res.document, res.file, res.failure))
+        sidecars.pop(res.document, None)
+        return False
+    if res.n_scored == 0:
+        outcome.unscored.append(res.document)
+    record = res.record
+    if res.document in sidecars:
+        record = {**record, "metadata": sidecars.pop(res.document)}
+    outcome.records.append(record)
+    return True
+
+
+def _with_metadata(rows: dict[str, bytes], meta: dict, meta_columns: list[str]) -> dict[str, bytes]:
+    """A document's rows with its metadata cells after its documents.csv row's standard columns."""
+    if not meta_columns:
+        return rows
+    values = [meta.get(c) for c in meta_columns]
+    return {**rows, "documents": rows["documents"].removesuffix(b"\n") + csv_line(["", *values]).encode("utf-8")}

@@ -55,6 +55,14 @@ class Lexicon:
         """Look a category up by id."""
         return next(c for c in self.categories if c.id == cid)
 
+    def category_records(self) -> list[dict]:
+        """The categories as figures and manifest.json take them: id, label_zh, label_en."""
+        return [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in self.categories]
+
+    def gloss(self, category: str, term: str) -> str:
+        """The gloss of an entry, or "" when the lexicon has no such entry."""
+        return next((e.gloss for e in self.entries if e.category == category and e.term == term), "")
+
 
 #: libyaml's parser when PyYAML has it (ten times faster; same nodes and line marks), else the Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -110,8 +118,8 @@ def _text(node: yaml.Node, where: str, src: str) -> str:
     return str(value).strip()
 
 
-def parse_lexicon(data: bytes, src: str) -> Lexicon:
-    """Parse and validate lexicon YAML; errors name the file, the line and the entry."""
+def _compose(data: bytes, src: str) -> yaml.Node:
+    """The YAML node tree of a lexicon file (nothing built yet), with one-line errors for what cannot be read."""
     try:
         root = yaml.compose(data.decode("utf-8-sig"), Loader=_LOADER)
     except UnicodeDecodeError:
@@ -123,48 +131,71 @@ def parse_lexicon(data: bytes, src: str) -> Lexicon:
     if root is None:
         raise AnalysisError(f"{src}: the lexicon is empty")
     _check_tags(root, src)
-    top = _mapping(root, "the lexicon", TOP_KEYS, TOP_KEYS, src)
-    refs = _plain(top["references"])
-    if not isinstance(refs, list) or not all(isinstance(r, str) and r.strip() for r in refs):
-        raise AnalysisError(f"{src} line {top['references'].start_mark.line + 1}: references must be a list of texts")
-    cats_node = top["categories"]
-    if not isinstance(cats_node, yaml.MappingNode) or not cats_node.value:
-        raise AnalysisError(f"{src} line {cats_node.start_mark.line + 1}: categories must be a non-empty mapping")
+    return root
+
+
+def _categories(node: yaml.Node, src: str) -> list[Category]:
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: categories must be a non-empty mapping")
     categories = []
-    for k, v in cats_node.value:
+    for k, v in node.value:
         fields = _mapping(v, f"category {k.value!r}", CATEGORY_KEYS, CATEGORY_KEYS, src)
         categories.append(Category(k.value, *(_text(fields[f], f"{f} of category {k.value!r}", src)
                                               for f in ("label_zh", "label_en", "description"))))
-    cat_ids = {c.id for c in categories}
-    ents_node = top["entries"]
-    if not isinstance(ents_node, yaml.SequenceNode) or not ents_node.value:
-        raise AnalysisError(f"{src} line {ents_node.start_mark.line + 1}: entries must be a non-empty list")
+    return categories
+
+
+def _entry_label(node: yaml.Node, i: int) -> str:
+    """How errors name the i-th entry: `entry 3 ('崛起')`."""
+    term_node = node.value[0][1] if isinstance(node, yaml.MappingNode) and node.value else node
+    return f"entry {i}" + (f" ({_plain(term_node)!r})" if isinstance(term_node, yaml.ScalarNode) else "")
+
+
+def _entry(node: yaml.Node, i: int, cat_ids: set[str], src: str) -> Entry:
+    """The i-th entry (1-based), checked: its fields, a term without line breaks, a known category."""
+    line = node.start_mark.line + 1
+    label = _entry_label(node, i)
+    fields = _mapping(node, label, ENTRY_KEYS, ENTRY_KEYS, src)
+    values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
+    if any(ch in LINE_BREAKS for ch in values["term"]):
+        raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
+                            "(terms are matched within a line); remove the line break")
+    if values["category"] not in cat_ids:
+        raise AnalysisError(
+            f"{src} line {line}: {label} has unknown category {values['category']!r} "
+            f"(categories: {', '.join(sorted(cat_ids))})"
+        )
+    return Entry(line=line, **values)
+
+
+def _entries(node: yaml.Node, cat_ids: set[str], src: str) -> list[Entry]:
+    """Every entry, checked one by one and for two terms equal after Traditional-to-Simplified conversion."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: entries must be a non-empty list")
     entries: list[Entry] = []
     seen: dict[str, Entry] = {}
-    for i, node in enumerate(ents_node.value, start=1):
-        line = node.start_mark.line + 1
-        term_node = node.value[0][1] if isinstance(node, yaml.MappingNode) and node.value else node
-        label = f"entry {i}" + (f" ({_plain(term_node)!r})" if isinstance(term_node, yaml.ScalarNode) else "")
-        fields = _mapping(node, label, ENTRY_KEYS, ENTRY_KEYS, src)
-        values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
-        if any(ch in LINE_BREAKS for ch in values["term"]):
-            raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
-                                "(terms are matched within a line); remove the line break")
-        if values["category"] not in cat_ids:
-            raise AnalysisError(
-                f"{src} line {line}: {label} has unknown category {values['category']!r} "
-                f"(categories: {', '.join(sorted(cat_ids))})"
-            )
-        entry = Entry(line=line, **values)
+    for i, entry_node in enumerate(node.value, start=1):
+        entry = _entry(entry_node, i, cat_ids, src)
         key = to_simplified_aligned(entry.term)
         if key in seen:
             first = seen[key]
             raise AnalysisError(
-                f"{src} line {line}: {label} duplicates {first.term!r} (line {first.line}, category "
-                f"{first.category!r}) after Traditional-to-Simplified conversion; keep one entry"
+                f"{src} line {entry.line}: {_entry_label(entry_node, i)} duplicates {first.term!r} (line "
+                f"{first.line}, category {first.category!r}) after Traditional-to-Simplified conversion; keep one entry"
             )
         seen[key] = entry
         entries.append(entry)
+    return entries
+
+
+def parse_lexicon(data: bytes, src: str) -> Lexicon:
+    """Parse and validate lexicon YAML; errors name the file, the line and the entry."""
+    top = _mapping(_compose(data, src), "the lexicon", TOP_KEYS, TOP_KEYS, src)
+    refs = _plain(top["references"])
+    if not isinstance(refs, list) or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise AnalysisError(f"{src} line {top['references'].start_mark.line + 1}: references must be a list of texts")
+    categories = _categories(top["categories"], src)
+    entries = _entries(top["entries"], {c.id for c in categories}, src)
     return Lexicon(
         name=_text(top["name"], "name", src),
         version=_text(top["version"], "version", src),

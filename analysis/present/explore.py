@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from ..framing.lexicon import Lexicon
+from ..stats.summary import per_1k
 
 EXTREME_COLUMNS = ["document", "section", "which", "rank", "sentence", "sentiment", "framing_hits", "text"]
 CATEGORY_COLUMNS = ["document", "section", "heading", "category", "label_zh", "label_en", "hits", "n_cjk",
@@ -42,7 +41,7 @@ def framing_by_category(sections: pd.DataFrame, framing: pd.DataFrame, lexicon: 
             hits = int(counts.get((r.document, r.section, c.id), 0))
             rows.append({"document": r.document, "section": r.section, "heading": r.heading, "category": c.id,
                          "label_zh": c.label_zh, "label_en": c.label_en, "hits": hits, "n_cjk": r.n_cjk,
-                         "per_1k_cjk": hits / r.n_cjk * 1000 if r.n_cjk else math.nan})
+                         "per_1k_cjk": per_1k(hits, r.n_cjk)})
     return pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
 
 

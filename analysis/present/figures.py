@@ -1,111 +1,37 @@
-"""Figures from the tables (never re-scoring): one function per figure, styles applied inside each."""
+"""Figures from the tables (never re-scoring): one function per figure, DataFrames in, a matplotlib Figure out, in
+the house style (`style.styled`). `render.render_figures` decides which figures a run gets and saves them."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
 import textwrap
-from collections.abc import Iterator
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib import transforms
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..errors import AnalysisError
-from ..io.files import read_table
-from .fonts import register_cjk_font
+from ..stats.agreement import sentence_agreement, side_table
+from ..stats.framing_effect import too_few_reason
+from ..stats.groups import MIN_GROUP_DOCUMENTS
+from .palette import BAND_GREY, BLUE, GREY, GROUP_COLOURS, NOTE_GREY, ORANGE, VERMILION
+from .style import (
+    NO_HITS,
+    NO_SCORES,
+    SCORE_LABELS,
+    axis_note,
+    first_label,
+    fit,
+    half_line,
+    legend_above,
+    row_note,
+    styled,
+)
 
+#: The figures of one document, by file name stem.
 FIGURE_NAMES = ("sentiment_by_section", "framing_by_section", "sentiment_arc")
-FORMATS = ("png", "svg")
-DPI = 200
-#: Colour-vision-deficiency safe (Okabe–Ito).
-BLUE, ORANGE, GREY, VERMILION = "#0072B2", "#E69F00", "#999999", "#D55E00"
-#: How the dashed line at 0.5 is named: SnowNLP's class boundary, not a neutral tone (README, Caveats: compare scores
-#: with each other, not with 0.5).
-HALF_LABEL = "0.5: the model's class boundary, not a neutral tone"
-#: Notes drawn where a figure or a row has nothing to show.
-NO_SCORES = "no scored sentences"
-NO_HITS = "no framing hits"
-
-
-def style() -> dict:
-    """rcParams used inside every plotting function (never set globally): CJK font, deterministic SVG."""
-    family = register_cjk_font()
-    return {
-        "font.family": [family],
-        "axes.unicode_minus": False,
-        "svg.hashsalt": "zh-news-framing",
-        "svg.fonttype": "path",
-        "figure.dpi": 100,
-        "savefig.dpi": DPI,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-
-
-@contextlib.contextmanager
-def styled() -> Iterator[None]:
-    """Apply the package style for the duration of a block."""
-    with plt.rc_context(style()):
-        yield
-
-
-def _legend_above(ax: Axes, ncols: int = 2, handles: list | None = None, labels: list | None = None,
-                  **kwargs: object) -> None:
-    # The house legend: small, unframed, in a row above the plot (and above its left title), so that it never covers
-    # data; the offset is in points, so it clears the title however short the figure is.
-    if handles is None:
-        handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return  # nothing drawn that a legend could name
-    title = ax.get_title(loc="left")
-    pad = (plt.rcParams["axes.titlepad"] + 1.3 * ax.title.get_fontsize() * (title.count("\n") + 1) + 4
-           if title else 4)
-    offset = transforms.offset_copy(ax.transAxes, fig=ax.figure, y=pad, units="points")
-    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1), bbox_transform=offset, ncols=ncols,
-              fontsize=8, frameon=False, **kwargs)
-
-
-def _first(seen: set[str], label: str) -> str:
-    """`label` the first time it is asked for, then matplotlib's "no legend entry" label."""
-    if label in seen:
-        return "_nolegend_"
-    seen.add(label)
-    return label
-
-
-def _half_line(ax: Axes, vertical: bool = True, label: str | None = HALF_LABEL) -> None:
-    (ax.axvline if vertical else ax.axhline)(0.5, color="black", lw=0.8, ls="--", label=label or "_nolegend_")
-
-
-def _note(ax: Axes, text: str) -> None:
-    """Say in the middle of an axis why it has nothing to show (instead of an empty axis)."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#444444",
-            wrap=True)
-
-
-def _row_note(ax: Axes, y: float, text: str) -> None:
-    """Say in a row of an axis why the row is empty."""
-    ax.text(0.01, y, text, transform=transforms.blended_transform_factory(ax.transAxes, ax.transData),
-            ha="left", va="center", fontsize=8, color="#444444", style="italic")
-
-
-def fit(text: str, width: int, lines: int = 1) -> str:
-    """`text` in at most `lines` lines of at most `width` characters (words broken where needed); "…" ends it when
-    the text had to be cut."""
-    wrapped = textwrap.wrap(str(text), width) or [""]
-    if len(wrapped) <= lines:
-        return "\n".join(wrapped)
-    kept = wrapped[:lines]
-    kept[-1] = kept[-1][: width - 1].rstrip() + "…"
-    return "\n".join(kept)
 
 
 def _label(section: int, heading: str, width: int = 16) -> str:
@@ -138,28 +64,28 @@ def plot_sentiment_by_section(
             jitter = rng.uniform(-0.18, 0.18, scores.size)
             if scores.size:
                 ax.scatter(scores, y + jitter, s=14, color=GREY, alpha=0.7, linewidths=0,
-                           label=_first(seen, "sentence score"))
+                           label=first_label(seen, "sentence score"))
             elif any_scores:
-                _row_note(ax, y, NO_SCORES)
+                row_note(ax, y, NO_SCORES)
             if not np.isnan(row.sentiment_mean):
                 err = None
                 if not np.isnan(row.sentiment_ci_low):
                     err = [[row.sentiment_mean - row.sentiment_ci_low], [row.sentiment_ci_high - row.sentiment_mean]]
                 ax.errorbar(row.sentiment_mean, y, xerr=err, fmt="o", color=BLUE, ms=7, capsize=4, lw=2,
-                            label=_first(seen, "mean, 95% bootstrap CI"))
-                ax.plot(row.sentiment_median, y, "D", color=ORANGE, ms=5, label=_first(seen, "median"))
+                            label=first_label(seen, "mean, 95% bootstrap CI"))
+                ax.plot(row.sentiment_median, y, "D", color=ORANGE, ms=5, label=first_label(seen, "median"))
             ax.annotate(f"n={row.n_scored}", (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=8)
         if any_scores:
-            _half_line(ax)
+            half_line(ax)
         else:
-            _note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score"
+            axis_note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score"
                   if len(sen) else f"{NO_SCORES}: the document has no body sentences")
         ax.set_yticks(range(len(sec)), [_label(r.section, r.heading) for r in sec.itertuples()], fontsize=8)
         ax.set_ylim(max(len(sec), 1) - 0.5, -0.5)
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel("SnowNLP P(positive) per sentence")
         ax.set_title("Sentence sentiment by section", loc="left")
-        _legend_above(ax, ncols=2)
+        legend_above(ax, ncols=2)
     return fig
 
 
@@ -181,7 +107,7 @@ def plot_framing_by_section(
             ax.set_axis_off()
             why = ("the document has no Chinese characters" if total_cjk == 0 else
                    f"none of the lexicon's terms occurs in the document's {total_cjk:,} CJK characters")
-            _note(ax, f"{NO_HITS}: {why}")
+            axis_note(ax, f"{NO_HITS}: {why}")
             ax.set_title(title, loc="left")
             return fig
         sns.heatmap(density, annot=counts.to_numpy(), fmt="d", cmap="Blues", vmin=0, linewidths=0.5,
@@ -208,7 +134,7 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
             idx = sen.loc[sen["section"] == row.section, "sentence"]
             if len(idx):
                 if k % 2:
-                    ax.axvspan(idx.min() - 0.5, idx.max() + 0.5, color="#F2F2F2", zorder=0)
+                    ax.axvspan(idx.min() - 0.5, idx.max() + 0.5, color=BAND_GREY, zorder=0)
                 ax.text(idx.min() - 0.4, 1.04, f"§{row.section}", fontsize=8, va="bottom")
         ax.plot(sen["sentence"], sen["sentiment"], "-", color=GREY, lw=0.8, zorder=1)
         plain = scored[scored["framing_hits"] == 0]
@@ -219,9 +145,9 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
             ax.scatter(framed["sentence"], framed["sentiment"], s=46, marker="^", color=VERMILION, zorder=3,
                        label="sentence with framing term(s)")
         if len(scored):
-            _half_line(ax, vertical=False)
+            half_line(ax, vertical=False)
         else:
-            _note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score"
+            axis_note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score"
                   if len(sen) else f"{NO_SCORES}: the document has no body sentences")
         if len(sen):  # room for the § labels however few sentences; sentence numbers are whole
             left, right = ax.get_xlim()
@@ -233,12 +159,11 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
         ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
         ax.set_ylabel("SnowNLP P(positive)")
         ax.set_title("Sentiment arc", loc="left")
-        _legend_above(ax, ncols=3)
+        legend_above(ax, ncols=3)
     return fig
 
 
-#: Okabe–Ito colours for groups of documents (cycled with markers beyond eight groups).
-GROUP_COLOURS = (BLUE, ORANGE, "#009E73", VERMILION, "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+#: Markers of groups of documents: the colours (palette.GROUP_COLOURS) cycle, the marker changes every eight groups.
 GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
@@ -247,7 +172,8 @@ def _group_styles(values: list[str]) -> dict[str, tuple[str, str]]:
             for i, v in enumerate(values)}
 
 
-def _group_label(column: str) -> str:
+def group_label(column: str) -> str:
+    """How figures name a grouping column: without the `meta_` prefix."""
     return column.removeprefix("meta_")
 
 
@@ -278,11 +204,11 @@ def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> 
         if len(docs) <= 12:
             for r in docs[drawable].itertuples():
                 ax.annotate(fit(r.document, 24), (r.framing_per_1k_cjk, r.sentiment_mean), xytext=(4, 3),
-                            textcoords="offset points", fontsize=7, color="#444444")
+                            textcoords="offset points", fontsize=7, color=NOTE_GREY)
         if drawable.any():
-            _half_line(ax, vertical=False)
+            half_line(ax, vertical=False)
         else:
-            _note(ax, f"{NO_SCORES}: no document has a sentiment score")
+            axis_note(ax, f"{NO_SCORES}: no document has a sentiment score")
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(left=0)
         ax.set_xlabel("framing hits per 1,000 CJK characters")
@@ -298,7 +224,7 @@ def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> 
                            + (f" ({which})" if group else ""))
         ax.set_title(f"Documents: framing density and sentiment ({len(docs)} documents{note}){hidden_note}",
                      loc="left", fontsize=10)
-        _legend_above(ax, ncols=2, title=_group_label(group) if group else None, title_fontsize=8)
+        legend_above(ax, ncols=2, title=group_label(group) if group else None, title_fontsize=8)
     return fig
 
 
@@ -311,8 +237,6 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
     """Per group: each document's value (dots, fixed jitter) and the group value with its 95% CI from resampling
     documents, for mean sentence sentiment and framing density. Groups of fewer than `corpus.MIN_GROUP_DOCUMENTS`
     documents are drawn hollow and labelled "too few"."""
-    from ..stats.groups import MIN_GROUP_DOCUMENTS
-
     grp = groups.sort_values("group").reset_index(drop=True)
     keys = documents[column].astype("string").fillna("(none)")
     panels = (("sentiment_mean", "sentiment_ci_low", "sentiment_ci_high", "sentiment_mean",
@@ -332,9 +256,9 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
                 jitter = rng.uniform(-0.2, 0.2, vals.size)
                 if vals.size:
                     ax.scatter(vals, y + jitter, s=12, color=GREY, alpha=0.6, linewidths=0,
-                               label=_first(seen, "document"))
+                               label=first_label(seen, "document"))
                 if np.isnan(row[value_col]):
-                    _row_note(ax, y, empty)
+                    row_note(ax, y, empty)
                     continue
                 err = None
                 if not np.isnan(row[low_col]):
@@ -342,11 +266,11 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
                 few = row["n_documents"] < MIN_GROUP_DOCUMENTS
                 ax.errorbar(row[value_col], y, xerr=err, fmt="o", color=BLUE, ms=7, capsize=4,
                             lw=1.2 if few else 2, mfc="white" if few else BLUE, mec=BLUE, mew=1.5,
-                            label=_first(seen, small if few else full))
+                            label=first_label(seen, small if few else full))
             ax.set_xlabel(xlabel)
             if value_col == "sentiment_mean":
                 if grp[value_col].notna().any():
-                    _half_line(ax)
+                    half_line(ax)
                 ax.set_xlim(-0.02, 1.02)
             else:
                 ax.set_xlim(left=0)
@@ -357,24 +281,15 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
         for ax in axes:  # an element first drawn in the right-hand panel is named too
             h, lab = ax.get_legend_handles_labels()
             handles, labels = handles + h, labels + lab
-        _legend_above(axes[0], ncols=1, handles=handles, labels=labels)  # one column: narrower than the panel
-        fig.suptitle(f"By {_group_label(column)}: each document counts once", x=0.01, ha="left", fontsize=10)
+        legend_above(axes[0], ncols=1, handles=handles, labels=labels)  # one column: narrower than the panel
+        fig.suptitle(f"By {group_label(column)}: each document counts once", x=0.01, ha="left", fontsize=10)
     return fig
-
-
-#: Axis labels of the known score columns.
-SCORE_LABELS = {
-    "sentiment": "SnowNLP P(positive)",
-    "sentiment_lexicon": "HowNet lexicon score (P+1)/(P+N+2)",
-}
 
 
 def plot_sentiment_agreement(
     sentences: pd.DataFrame, a: str = "sentiment", b: str = "sentiment_lexicon", document: str | None = None
 ) -> Figure:
     """Scatter of two scorers' sentence scores, lines at 0.5, counts per quadrant, Spearman's rho."""
-    from ..stats.agreement import sentence_agreement, side_table
-
     sen = _one(sentences, document)
     both = sen[sen[a].notna() & sen[b].notna()]
     stats = sentence_agreement(both, a, b).iloc[-1]
@@ -389,7 +304,7 @@ def plot_sentiment_agreement(
             ax.scatter(both.loc[framed, a], both.loc[framed, b], s=40, marker="^", color=VERMILION, alpha=0.7,
                        linewidths=0, label="sentence with framing term(s)")
         if both.empty:
-            _note(ax, f"{NO_SCORES}: no sentence is scored by both scorers")
+            axis_note(ax, f"{NO_SCORES}: no sentence is scored by both scorers")
         if not both.empty:  # lines and quadrant counts only where there is something to divide
             ax.axvline(0.5, color="black", lw=0.8, ls="--")
             ax.axhline(0.5, color="black", lw=0.8, ls="--")
@@ -406,62 +321,8 @@ def plot_sentiment_agreement(
         same = "" if np.isnan(stats["same_side_share"]) else f", same side of 0.5: {stats['same_side_share']:.0%}"
         ax.set_title(f"Two scorers, one article: Spearman ρ {rho}{same} "
                      f"(n={int(stats['n'])}; {on_line} exactly at 0.5)", loc="left", fontsize=9)
-        _legend_above(ax)
+        legend_above(ax)
     return fig
-
-
-def save_figure(fig: Figure, stem: Path) -> list[Path]:
-    """Save a figure as PNG (200 dpi) and SVG with no timestamps, so renders are byte-identical."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with styled():
-        for fmt in FORMATS:
-            path = stem.with_suffix(f".{fmt}")
-            meta = {"Date": None} if fmt == "svg" else {}
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=meta)
-            paths.append(path)
-    plt.close(fig)
-    return paths
-
-
-def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Read the tables a figure needs from a run's output folder."""
-    try:
-        out = {name: read_table(data_dir / f"{name}.csv") for name in ("documents", "sections", "sentences", "framing")}
-        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise AnalysisError(f"{exc.filename} not found; run `python -m analysis run` first or pass --data") from None
-    out["categories"] = manifest["lexicon"]["categories"]
-    return out
-
-
-def render_figures(data_dir: Path, out_dir: Path, group_by: str | None = None, per_document: bool = True) -> list[Path]:
-    """Render every figure of a run: figures/NAME.* (one document), or figures/DOC/NAME.* per document plus the
-    corpus figures figures/corpus_documents.* and, with a grouping column, figures/corpus_by_COLUMN.*."""
-    from ..stats.groups import compare_groups, group_column
-
-    t = read_tables(data_dir)
-    docs = list(t["documents"]["document"].astype(str))
-    column = group_column(t["documents"], group_by)  # an unknown column is an error before any drawing
-    written = []
-    for doc in docs if per_document or len(docs) == 1 else []:
-        folder = out_dir if len(docs) == 1 else out_dir / doc
-        figs = {
-            "sentiment_by_section": plot_sentiment_by_section(t["sections"], t["sentences"], doc),
-            "framing_by_section": plot_framing_by_section(t["sections"], t["framing"], t["categories"], doc),
-            "sentiment_arc": plot_sentiment_arc(t["sentences"], t["sections"], doc),
-        }
-        if "sentiment_lexicon" in t["sentences"].columns:  # only for runs with --second-scorer lexicon
-            figs["sentiment_agreement"] = plot_sentiment_agreement(t["sentences"], document=doc)
-        for name, fig in figs.items():
-            written += save_figure(fig, folder / name)
-    if len(docs) > 1:
-        written += save_figure(plot_corpus_documents(t["documents"], column), out_dir / "corpus_documents")
-        if column is not None:
-            groups = compare_groups(t["documents"], t["sentences"], column)
-            slug = re.sub(r"[^0-9A-Za-z_-]+", "_", _group_label(column)).strip("_") or "group"
-            written += save_figure(plot_corpus_groups(groups, t["documents"], column), out_dir / f"corpus_by_{slug}")
-    return written
 
 
 # --- Figures of the notebooks (method checks, framing vs other sentences); same style, same rules. ---
@@ -486,7 +347,7 @@ def plot_script_comparison(comparison: pd.DataFrame, document: str | None = None
         ax.set_xlabel("SnowNLP P(positive), sentence as written")
         ax.set_ylabel("SnowNLP P(positive), sentence after conversion")
         ax.set_title("The same sentences, two scripts", loc="left")
-        _legend_above(ax)
+        legend_above(ax)
     return fig
 
 
@@ -498,13 +359,13 @@ def plot_prefix_scores(prefixes: pd.DataFrame, document: str | None = None) -> F
         for (version, g), colour, marker in zip(pre.groupby("version", sort=False), (ORANGE, BLUE), ("s", "o"),
                                                 strict=False):
             ax.plot(g["n_chars"], g["score"], "-", marker=marker, color=colour, ms=5, label=version)
-        _half_line(ax, vertical=False)
+        half_line(ax, vertical=False)
         ax.set_xscale("log")
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel("length of the prefix (characters, log scale)")
         ax.set_ylabel("SnowNLP P(positive) of the prefix as one text")
         ax.set_title("Growing prefixes of the article, scored as one text", loc="left")
-        _legend_above(ax, ncols=3)
+        legend_above(ax, ncols=3)
     return fig
 
 
@@ -517,22 +378,20 @@ def plot_score_distribution(sentences: pd.DataFrame, document: str | None = None
         if len(scores):
             ax.axvline(scores.mean(), color=VERMILION, lw=1.5, label=f"mean {scores.mean():.2f}")
             ax.axvline(scores.median(), color=ORANGE, lw=1.5, ls="-.", label=f"median {scores.median():.2f}")
-            _half_line(ax)
+            half_line(ax)
         else:
-            _note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score")
+            axis_note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score")
         ax.set_xlim(0, 1)
         ax.set_xlabel("SnowNLP P(positive) per sentence")
         ax.set_ylabel("sentences")
         ax.set_title(f"Distribution of sentence scores (n={len(scores)})", loc="left")
-        _legend_above(ax, ncols=3)
+        legend_above(ax, ncols=3)
     return fig
 
 
 def plot_framing_comparison(sentences: pd.DataFrame, comparison: pd.DataFrame, document: str | None = None) -> Figure:
     """Scores of sentences with and without framing terms (dots, fixed jitter), group means, and the test results;
     below `compare.MIN_GROUP_SENTENCES` per group the title says why there are no tests."""
-    from ..stats.framing_effect import too_few_reason
-
     sen = _one(sentences, document)
     row = _one(comparison, document).iloc[0]
     scored = sen[sen["sentiment"].notna()]
@@ -546,13 +405,13 @@ def plot_framing_comparison(sentences: pd.DataFrame, comparison: pd.DataFrame, d
             jitter = rng.uniform(-0.2, 0.2, scores.size)
             if len(scores):
                 ax.scatter(scores, y + jitter, s=16, color=colour, alpha=0.6, linewidths=0)
-                ax.plot(scores.mean(), y, "|", color="black", ms=26, mew=2.5, label=_first(seen, "group mean"))
+                ax.plot(scores.mean(), y, "|", color="black", ms=26, mew=2.5, label=first_label(seen, "group mean"))
                 ax.plot(scores.median(), y, "D", mfc="white", mec="black", ms=6, mew=1.5,
-                        label=_first(seen, "group median"))
+                        label=first_label(seen, "group median"))
             else:
-                _row_note(ax, y, NO_SCORES)
+                row_note(ax, y, NO_SCORES)
         if len(scored):
-            _half_line(ax)
+            half_line(ax)
         ax.set_yticks([0, 1], [f"{name}\nn={len(s)}" for name, s, _c in groups], fontsize=9)
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(1.5, -0.5)

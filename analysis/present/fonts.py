@@ -1,7 +1,9 @@
-"""The CJK font: Noto Sans CJK (pip `noto-cjk[sans]`), registered with matplotlib at run time, no system font."""
+"""The CJK font: Noto Sans CJK (pip `noto-cjk[sans]`), registered with matplotlib at run time (no system font), and
+subsets of it embedded in the pages the package writes (reading view, coding page)."""
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 
 from matplotlib import font_manager
@@ -10,6 +12,8 @@ from ..errors import AnalysisError
 
 #: The Traditional-Chinese face of the Noto Sans CJK collection; it covers Simplified characters too.
 CJK_FAMILY = "Noto Sans CJK TC"
+#: The family name pages give the embedded subset.
+FONT_NAME = "zh-news-framing CJK"
 
 
 @lru_cache(maxsize=1)
@@ -86,3 +90,10 @@ def cjk_subset_woff(chars: str) -> bytes:
         logger.setLevel(level)
         font.close()
     return buffer.getvalue()
+
+
+def font_face(chars: str) -> str:
+    """@font-face rule embedding the CJK font subset for `chars` as a WOFF data: URL."""
+    data = base64.b64encode(cjk_subset_woff(chars)).decode("ascii")
+    return (f'@font-face{{font-family:"{FONT_NAME}";font-style:normal;font-weight:400;font-display:block;'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}\n')

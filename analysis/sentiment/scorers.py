@@ -1,7 +1,9 @@
 """Sentence sentiment: convert to Simplified (OpenCC), score with SnowNLP, leave text that is not Chinese unscored.
 
-Scorers: "snownlp" (default) is `analysis.snowfast.SnowNLPFast`, SnowNLP's model and rules in compiled code, bit for
-bit the same scores; "snownlp-reference" runs SnowNLP's own code (`SnowNLP(text).sentiments`).
+Scorers, by the name `--scorer` / `--second-scorer` takes: "snownlp" (default) is `snowfast.model.SnowNLPFast`,
+SnowNLP's model and rules in compiled code, bit for bit the same scores; "snownlp-reference" runs SnowNLP's own code
+(`SnowNLP(text).sentiments`); "lexicon" is the HowNet word-list scorer (`hownet.HowNetScorer`). A new scorer is a
+class with a `name` and a `score(texts)` method, registered in `SCORERS`.
 """
 
 from __future__ import annotations
@@ -40,17 +42,17 @@ class SnowNLPReference:
         return [float(self._snownlp(t).sentiments) for t in texts]
 
 
-def _lexicon_scorer() -> Scorer:
-    """The HowNet lexicon scorer (analysis/sentiment_lexicon.py), imported only when asked for."""
-    from .hownet import LexiconScorer
+def _hownet_scorer() -> Scorer:
+    """The HowNet lexicon scorer (sentiment/hownet.py), imported only when asked for (it loads jieba)."""
+    from .hownet import HowNetScorer
 
-    return LexiconScorer()
+    return HowNetScorer()
 
 
 SCORERS: dict[str, Callable[[], Scorer]] = {
-    "snownlp": SnowNLPFast,  # the same numbers as SnowNLPReference, compiled (analysis/snowfast.py)
+    "snownlp": SnowNLPFast,  # the same numbers as SnowNLPReference, compiled (snowfast/model.py)
     "snownlp-reference": SnowNLPReference,
-    "lexicon": _lexicon_scorer,
+    "lexicon": _hownet_scorer,
 }
 _LOADED: dict[str, Scorer] = {}
 

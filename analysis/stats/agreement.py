@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from ..errors import AnalysisError
 
@@ -27,11 +28,12 @@ def _both(sentences: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return sentences[sentences[a].notna() & sentences[b].notna()]
 
 
-def spearman(x: pd.Series, y: pd.Series) -> float:
-    """Spearman's rank correlation: Pearson correlation of average ranks (ties share their mean rank)."""
-    rx, ry = x.rank(method="average").to_numpy(float), y.rank(method="average").to_numpy(float)
-    if len(rx) < 2 or rx.std() == 0 or ry.std() == 0:
-        return float("nan")
+def spearman(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series) -> float:
+    """Spearman's rank correlation: Pearson correlation of average ranks (ties share their mean rank); NaN when
+    either side is constant or there are fewer than 2 values."""
+    rx, ry = rankdata(x), rankdata(y)
+    if rx.size < 2 or rx.std() == 0 or ry.std() == 0:
+        return math.nan
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
@@ -128,15 +130,3 @@ def agreement_tables(
         "disagreements": top_disagreements(sentences, a, b, n, explain),
         "sections_side_by_side": section_comparison(sections, a, b),
     }
-
-
-def write_agreement(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Write agreement tables as CSV (same conventions as the run's tables) into folder."""
-    from ..io.files import write_csv
-
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, df in tables.items():
-        write_csv(df, folder / f"{name}.csv")
-        paths.append(folder / f"{name}.csv")
-    return paths

@@ -16,7 +16,7 @@ percentile bootstrap of a mean of two to four values takes a handful of distinct
 the exact Mann–Whitney test cannot reach p < 0.1 with three sentences in each group. Five in each group is a floor
 that rules these out, not a guarantee of power: with five and five only large differences can be detected.
 
-Seeds come from `stats.derive_seed(document, "framing-vs-other", "permutation" | "bootstrap")`, so results do not
+Seeds come from `bootstrap.derive_seed(document, "framing-vs-other", "permutation" | "bootstrap")`, so results do not
 depend on processing order. The permutation recipe, for reproduction: ``rng = numpy.random.default_rng(seed)``;
 ``pooled = concatenate([framing, other])``; repeated `permutations` times, ``p = rng.permutation(pooled)`` and
 ``d = p[:n_framing].mean() - p[n_framing:].mean()``; the p-value is ``(1 + #{|d| >= |observed| - 1e-12}) /
@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from .summary import derive_seed
+from .bootstrap import derive_seed, percentile_interval
 
 PERMUTATIONS = 10_000
 #: Fewest scored sentences in each group (with / without framing terms) for the interval, the tests and the effect
@@ -95,9 +95,7 @@ def difference_ci(
     rng = np.random.default_rng(seed)
     bx = x[rng.integers(0, x.size, size=(resamples, x.size))].mean(axis=1)
     by = y[rng.integers(0, y.size, size=(resamples, y.size))].mean(axis=1)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(bx - by, [tail, 100 - tail])
-    return float(low), float(high)
+    return percentile_interval(bx - by, level)
 
 
 def compare_framing(

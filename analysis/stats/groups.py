@@ -10,29 +10,21 @@ documents — ``sum(numerator) / sum(denominator)`` — so one function covers b
   sentences; framing density is the group's hits per 1,000 of its CJK characters. Long articles weigh more.
 
 Each bootstrap resample draws the group's documents with replacement (``rng.integers(0, k, size=(resamples, k))``,
-k documents) and recomputes the ratio. Seeds come from `stats.derive_seed("group", column, value, measure)`, so
+k documents) and recomputes the ratio. Seeds come from `bootstrap.derive_seed("group", column, value, measure)`, so
 results never depend on processing order.
-
-`synthetic_articles` makes test and benchmark corpora from the sentences of a real article.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import random
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-from .. import config
-from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL, DEFAULT_HEADINGS
+from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..errors import AnalysisError
-from ..io.inputs import META_PREFIX
-from ..text.segment import segment
-from .summary import derive_seed
+from ..schema import META_PREFIX
+from .bootstrap import bootstrap_ci, derive_seed, percentile_interval
 
 WEIGHTS = ("documents", "pooled")
 GROUP_COLUMNS = [
@@ -66,10 +58,7 @@ def cluster_bootstrap_ci(
     ok = n > 0
     if not ok.any():
         return math.nan, math.nan
-    stats = num[idx].sum(axis=1)[ok] / n[ok]
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(stats, [tail, 100 - tail])
-    return float(low), float(high)
+    return percentile_interval(num[idx].sum(axis=1)[ok] / n[ok], level)
 
 
 def group_column(documents: pd.DataFrame, by: str | None = None) -> str | None:
@@ -137,53 +126,7 @@ def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame, by: str | N
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
-def synthetic_articles(source: str, n: int, seed: int = 0, sentences: tuple[int, int] = (12, 36),
-                       outlets: tuple[str, ...] = ("甲報", "乙網", "丙社")) -> Iterator[dict]:
-    """`n` articles made of a real article's body sentences and headings, reproducibly (for tests and benchmarks).
-
-    Each is a dict with id, text, title, outlet and date: a title line, then 2–3 headed sections of short
-    paragraphs, with a number of sentences drawn uniformly from `sentences`.
-    """
-    seg = segment(source, DEFAULT_HEADINGS)
-    body = [t if t[-1] in "。！？!?；;”」』）)" else t + "。" for t in (s.text.strip() for s in seg.sentences) if t]
-    headings = [sec.heading for sec in seg.sections[1:] if sec.heading] or ["正文"]
-    if not body:
-        raise AnalysisError("the source article has no body sentences to build articles from")
-    width = len(str(n))
-    for i in range(n):
-        rng = random.Random(derive_seed("synthetic", seed, i))
-        picked = rng.choices(body, k=rng.randint(*sentences))
-        n_sections = rng.randint(2, 3)
-        cuts = sorted(rng.sample(range(1, len(picked)), n_sections - 1))
-        parts = [picked[a:b] for a, b in zip([0, *cuts], [*cuts, len(picked)], strict=True)]
-        title = f"{rng.choice(headings)}（{i + 1}）"
-        lines = [title, ""]
-        for k, part in enumerate(parts):
-            if k:
-                lines += [rng.choice(headings), ""]
-            for p in range(0, len(part), 3):
-                lines += ["".join(part[p:p + 3]), ""]
-        yield {"id": f"a{str(i + 1).zfill(width)}", "text": "\n".join(lines), "title": title,
-               "outlet": outlets[i % len(outlets)], "date": f"2026-02-{1 + rng.randrange(28):02d}"}
-
-
 # --- For the corpus notebook (04-corpus) and scripts. ---
-
-
-def load_run(folder: str | os.PathLike | None = None) -> dict:
-    """The tables of a `python -m analysis run` output folder (None: data/processed/; a relative path is taken from
-    the current working folder), with its failures and manifest."""
-    from ..api import resolve_path
-    from ..io.files import FAILURES_FILE, read_table
-    from ..present.figures import read_tables
-
-    path = config.PROCESSED_DATA_DIR if folder is None else resolve_path(folder)
-    tables = read_tables(path)
-    failures = path / FAILURES_FILE
-    tables["failures"] = read_table(failures) if failures.exists() else pd.DataFrame(columns=["document"])
-    tables["manifest"] = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    tables["folder"] = path
-    return tables
 
 
 def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame:
@@ -196,8 +139,6 @@ def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame
 def interval_widths(documents: pd.DataFrame, sentences: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per group, the pooled sentence mean and the width of two 95% intervals for it: resampling sentences (as if
     independent; `stats.bootstrap_ci`) and resampling documents (`compare_groups(weight="pooled")`)."""
-    from .summary import bootstrap_ci
-
     column = group_column(documents, by)
     pooled = compare_groups(documents, sentences, column, weight="pooled").set_index("group")
     keys = documents.set_index("document")[column].astype("string").fillna("(none)")

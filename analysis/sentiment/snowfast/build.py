@@ -65,19 +65,17 @@ def _csr(keys: np.ndarray, n_groups: int) -> np.ndarray:
     return np.searchsorted(keys, np.arange(n_groups + 1), side="left").astype(np.int32)
 
 
-def build(dest: Path) -> dict:
-    """Write the arrays for the snownlp imported in this process into dest (an empty folder); return meta."""
-    import snownlp  # noqa: F401  (loads the models exactly as SnowNLP(text) uses them)
-    from snownlp import normal, seg, sentiment
-
-    model = seg.segger.segger
+def _check_segmenter(model: object) -> None:
+    """Refuse a SnowNLP segmentation model that is not the one the kernel mirrors."""
     if tuple(model.status) != TAGS:
         raise RuntimeError(f"unexpected SnowNLP tag set {model.status!r}; the fast scorer supports {TAGS}")
     for table in (model.uni, model.bi, model.tri):
         if table.exists(DUMMY) or table.none != 0:
             raise RuntimeError("unexpected SnowNLP segmentation model (placeholder key present or non-zero default)")
 
-    # Unigrams: known characters and the log-probability when no bigram/trigram applies.
+
+def _unigrams(model: object) -> dict[str, np.ndarray]:
+    """Known characters, and the log-probability of each tag when no bigram or trigram applies."""
     known = np.zeros(N_CHARS, dtype=np.uint8)
     uni_lp = np.empty((N_CHARS, 4), dtype=np.float64)
     for c in range(N_CHARS):
@@ -90,21 +88,29 @@ def build(dest: Path) -> dict:
         known[c] = 0 if not_found else 1
         for t, s in enumerate(TAGS):
             uni_lp[c, t] = model.log_prob(DUMMY, DUMMY, (ch, s))
+    return {"known": known, "uni_lp": uni_lp}
 
-    # Bigram and trigram entries reachable inside a run of U+4E00–U+9FA5 characters.
-    pair_rows: list[tuple[int, int, int, float]] = []  # c1, c0, code, value
+
+def _ngram_rows(model: object) -> tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int, int, float]]]:
+    """Bigram rows (c1, c0, code, value) and trigram rows (c2, c1, c0, code, value) reachable inside a run of
+    U+4E00–U+9FA5 characters."""
+    pair_rows = []
     for s2, s3 in model.bi.d:
         a, b = _pair(s2), _pair(s3)
         if a is None or b is None or b[0] == BOS_ID:
             continue
         pair_rows.append((a[0], b[0], a[1] * 4 + b[1], model.log_prob(DUMMY, s2, s3)))
-    tri_rows: list[tuple[int, int, int, int, float]] = []  # c2, c1, c0, code, value
+    tri_rows = []
     for s1, s2, s3 in model.tri.d:
         z, a, b = _pair(s1), _pair(s2), _pair(s3)
         if z is None or a is None or b is None or b[0] == BOS_ID:
             continue
         tri_rows.append((z[0], a[0], b[0], z[1] * 20 + a[1] * 4 + b[1], model.log_prob(s1, s2, s3)))
+    return pair_rows, tri_rows
 
+
+def _ngram_tables(pair_rows: list[tuple], tri_rows: list[tuple]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The CSR tables of pairs, their bigram entries, triples and their trigram entries (see the module docstring)."""
     pc1 = np.array([r[0] for r in pair_rows], dtype=np.int64)
     pc0 = np.array([r[1] for r in pair_rows], dtype=np.int64)
     tc2 = np.array([r[0] for r in tri_rows], dtype=np.int64)
@@ -114,28 +120,32 @@ def build(dest: Path) -> dict:
     # Every pair of characters that has a bigram entry or ends a trigram gets a pair id.
     pair_keys = np.unique(np.concatenate([pc1 * stride + pc0, tc1 * stride + tc0]))
     pair_c1, pair_c0 = pair_keys // stride, pair_keys % stride
-    pair_ptr = _csr(pair_c1, N_CHARS + 1)
-
     pid = np.searchsorted(pair_keys, pc1 * stride + pc0)
     order = np.lexsort((np.array([r[2] for r in pair_rows]), pid))
-    pe_ptr = _csr(pid[order], len(pair_keys))
-    pe_code = np.array([pair_rows[i][2] for i in order], dtype=np.int8)
-    pe_val = np.array([pair_rows[i][3] for i in order], dtype=np.float64)
-
     tpid = np.searchsorted(pair_keys, tc1 * stride + tc0)
     tri_keys = np.unique(tpid * stride + tc2)
     tri_pid, tri_c2 = tri_keys // stride, tri_keys % stride
-    tri_ptr = _csr(tri_pid, len(pair_keys))
     qid = np.searchsorted(tri_keys, tpid * stride + tc2)
-    order = np.lexsort((np.array([r[3] for r in tri_rows]), qid))
-    te_ptr = _csr(qid[order], len(tri_keys))
-    te_code = np.array([tri_rows[i][3] for i in order], dtype=np.int8)
-    te_val = np.array([tri_rows[i][4] for i in order], dtype=np.float64)
+    tri_order = np.lexsort((np.array([r[3] for r in tri_rows]), qid))
+    arrays = {
+        "pair_ptr": _csr(pair_c1, N_CHARS + 1), "pair_c0": pair_c0.astype(np.uint16),
+        "pe_ptr": _csr(pid[order], len(pair_keys)),
+        "pe_code": np.array([pair_rows[i][2] for i in order], dtype=np.int8),
+        "pe_val": np.array([pair_rows[i][3] for i in order], dtype=np.float64),
+        "tri_ptr": _csr(tri_pid, len(pair_keys)), "tri_c2": tri_c2.astype(np.uint16),
+        "te_ptr": _csr(qid[tri_order], len(tri_keys)),
+        "te_code": np.array([tri_rows[i][3] for i in tri_order], dtype=np.int8),
+        "te_val": np.array([tri_rows[i][4] for i in tri_order], dtype=np.float64),
+    }
+    counts = {"pairs": len(pair_keys), "pair_entries": len(arrays["pe_val"]), "triples": len(tri_keys),
+              "triple_entries": len(arrays["te_val"])}
+    return arrays, counts
 
-    # Naive Bayes: SnowNLP's own expressions, class by class in the model's order.
+
+def _bayes(bayes: object) -> tuple[list[str], list[str], dict[str, np.ndarray]]:
+    """Naive Bayes: the classes, the known words, and SnowNLP's own expressions class by class in its order."""
     from math import log
 
-    bayes = sentiment.classifier.classifier
     classes = list(bayes.d)
     words = sorted(set().union(*(bayes.d[k].d for k in classes)))
     unseen = "\x00<unseen>"
@@ -145,11 +155,11 @@ def build(dest: Path) -> dict:
     default = np.array([log(bayes.d[k].freq(unseen)) for k in classes], dtype=np.float64)
     vals = np.array([[log(bayes.d[k].freq(w)) for k in classes] for w in words], dtype=np.float64)
     vals = vals.reshape(len(words), len(classes))
-    stop = sorted(normal.stop)
-    if any("\n" in w for w in stop):
-        raise RuntimeError("unexpected SnowNLP stopword list (a word contains a newline)")
+    return classes, words, {"bayes_base": base, "bayes_default": default, "bayes_vals": vals}
 
-    # Every word the classifier knows, stopword or not, in an open-addressing hash table over code points.
+
+def _word_table(words: list[str], stop: list[str]) -> dict[str, np.ndarray]:
+    """Every word the classifier knows, stopword or not, in an open-addressing hash table over code points."""
     row = {w: i for i, w in enumerate(words)}
     stopset = set(stop)
     table_words = sorted(set(words) | stopset)
@@ -164,22 +174,30 @@ def build(dest: Path) -> dict:
         while word_slots[j] >= 0:
             j = (j + 1) & (size - 1)
         word_slots[j] = i
+    return {"word_slots": word_slots, "word_ptr": word_ptr, "word_cps": word_cps, "word_code": word_code}
 
-    arrays = {
-        "known": known, "uni_lp": uni_lp, "pair_ptr": pair_ptr, "pair_c0": pair_c0.astype(np.uint16),
-        "pe_ptr": pe_ptr, "pe_code": pe_code, "pe_val": pe_val, "tri_ptr": tri_ptr,
-        "tri_c2": tri_c2.astype(np.uint16), "te_ptr": te_ptr, "te_code": te_code, "te_val": te_val,
-        "word_slots": word_slots, "word_ptr": word_ptr, "word_cps": word_cps, "word_code": word_code,
-        "bayes_base": base, "bayes_default": default, "bayes_vals": vals,
-    }
+
+def build(dest: Path) -> dict:
+    """Write the arrays for the snownlp imported in this process into dest (an empty folder); return meta."""
+    import snownlp  # noqa: F401  (loads the models exactly as SnowNLP(text) uses them)
+    from snownlp import normal, seg, sentiment
+
+    model = seg.segger.segger
+    _check_segmenter(model)
+    ngrams, counts = _ngram_tables(*_ngram_rows(model))
+    classes, words, bayes = _bayes(sentiment.classifier.classifier)
+    stop = sorted(normal.stop)
+    if any("\n" in w for w in stop):
+        raise RuntimeError("unexpected SnowNLP stopword list (a word contains a newline)")
+    table = _word_table(words, stop)
+    arrays = {**_unigrams(model), **ngrams, **table, **bayes}
     for name, arr in arrays.items():
         np.save(dest / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     (dest / "stopwords.txt").write_text("\n".join(stop), encoding="utf-8")
     return {
         "classes": classes, "positive": "pos", "arrays": sorted(arrays),
-        "counts": {"pairs": len(pair_keys), "pair_entries": len(pe_val), "triples": len(tri_keys),
-                   "triple_entries": len(te_val), "bayes_words": len(words), "stopwords": len(stop),
-                   "hash_slots": size},
+        "counts": {**counts, "bayes_words": len(words), "stopwords": len(stop),
+                   "hash_slots": len(table["word_slots"])},
     }
 
 
