@@ -17,6 +17,7 @@ from . import config
 from .errors import AnalysisError
 from .validation.cli import add_sample_parser
 from .validation.score_cli import add_score_parser
+from .validation.train_cli import add_train_parser
 
 log = logging.getLogger(config.LOGGER)
 
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                                            parser_class=_Parser)
     add_sample_parser(validate_sub, common)
     add_score_parser(validate_sub, common)
+    add_train_parser(validate_sub, common)
     return p
 
 

@@ -3,18 +3,23 @@
 Scorers, by the name `--scorer` / `--second-scorer` takes: "snownlp" (default) is `snowfast.model.SnowNLPFast`,
 SnowNLP's model and rules in compiled code, bit for bit the same scores; "snownlp-reference" runs SnowNLP's own code
 (`SnowNLP(text).sentiments`); "lexicon" is the HowNet word-list scorer (`hownet.HowNetScorer`). A new scorer is a
-class with a `name` and a `score(texts)` method, registered in `SCORERS`.
+class with a `name` and a `score(texts)` method, registered in `SCORERS`. The SnowNLP scorers also take a trained
+model (`trained.SentimentModel`, `--sentiment-model`; `MODEL_SCORERS`).
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from ..errors import AnalysisError
 from ..text.script import convert, is_chinese
+from .naive_bayes import MODEL_FILE
 from .snowfast.model import SnowNLPFast
+from .trained import SentimentModel
 
 
 class Scorer(Protocol):
@@ -28,18 +33,40 @@ class Scorer(Protocol):
 
 
 class SnowNLPReference:
-    """SnowNLP's own code: `SnowNLP(text).sentiments`, one text at a time."""
+    """SnowNLP's own code: `SnowNLP(text).sentiments`, one text at a time.
+
+    With `model`, a private `snownlp.sentiment.Sentiment()` loaded from the model's file scores instead
+    (`Sentiment.classify`, which is what `SnowNLP(text).sentiments` calls); SnowNLP's module-level classifier is never
+    replaced, so other code using SnowNLP in the same process is not affected.
+    """
 
     name = "snownlp-reference"
 
-    def __init__(self) -> None:
+    def __init__(self, model: SentimentModel | None = None) -> None:
         from snownlp import SnowNLP  # imported lazily: it takes about 2 s and 400 MiB
 
-        self._snownlp = SnowNLP
+        self.model = model
+        self._classify = (lambda t: SnowNLP(t).sentiments) if model is None else _private_sentiment(model).classify
+
+    def __reduce__(self) -> tuple:
+        """Pickle as the constructor's argument: a worker process loads SnowNLP (and the model) again."""
+        return (SnowNLPReference, (self.model,))
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Score each text with SnowNLP."""
-        return [float(self._snownlp(t).sentiments) for t in texts]
+        return [float(self._classify(t)) for t in texts]
+
+
+def _private_sentiment(model: SentimentModel) -> object:
+    """A `snownlp.sentiment.Sentiment()` of our own, loaded by SnowNLP's `load` from the model's file."""
+    from snownlp.sentiment import Sentiment
+
+    private = Sentiment()
+    with tempfile.TemporaryDirectory(prefix="zh-news-framing-model-") as tmp:
+        path = Path(tmp) / MODEL_FILE
+        path.write_bytes(model.file_bytes)
+        private.load(str(path.with_suffix("")))  # SnowNLP adds ".3" under Python 3
+    return private
 
 
 def _hownet_scorer() -> Scorer:
@@ -54,16 +81,35 @@ SCORERS: dict[str, Callable[[], Scorer]] = {
     "snownlp-reference": SnowNLPReference,
     "lexicon": _hownet_scorer,
 }
-_LOADED: dict[str, Scorer] = {}
+#: The scorers that take a trained model (`--sentiment-model`), and how they are made with one.
+MODEL_SCORERS: dict[str, Callable[[SentimentModel], Scorer]] = {
+    "snownlp": lambda model: SnowNLPFast(model=model),
+    "snownlp-reference": SnowNLPReference,
+}
+_LOADED: dict[tuple[str, str | None], Scorer] = {}
 
 
-def get_scorer(name: str) -> Scorer:
-    """Return a (cached) scorer by name."""
+def takes_model(name: str | None) -> bool:
+    """Whether the scorer `name` scores with a trained sentiment model when one is given (the SnowNLP scorers)."""
+    return name in MODEL_SCORERS
+
+
+def get_scorer(name: str, model: SentimentModel | None = None) -> Scorer:
+    """Return a (cached) scorer by name; with `model`, a SnowNLP scorer that scores with that trained model."""
     if name not in SCORERS:
         raise AnalysisError(f"unknown scorer {name!r}; use one of {', '.join(sorted(SCORERS))}")
-    if name not in _LOADED:
-        _LOADED[name] = SCORERS[name]()
-    return _LOADED[name]
+    if model is not None and name not in MODEL_SCORERS:
+        raise AnalysisError(f"the {name} scorer has no trained model; a sentiment model applies to "
+                            f"{' and '.join(MODEL_SCORERS)}")
+    key = (name, model.sha256 if model is not None else None)
+    if key not in _LOADED:
+        _LOADED[key] = SCORERS[name]() if model is None else MODEL_SCORERS[name](model)
+    return _LOADED[key]
+
+
+def scorer_for(name: str, model: SentimentModel | None) -> Scorer:
+    """The scorer `name` of a run whose SnowNLP scorers use `model` (other scorers ignore it)."""
+    return get_scorer(name, model if takes_model(name) else None)
 
 
 def prepare(texts: Sequence[str], converter: str) -> list[str]:

@@ -62,3 +62,20 @@ def resampled_interval(stat: Callable[[np.ndarray], float], n: int, seed: int,
     if draws.size == 0:
         return math.nan, math.nan
     return percentile_interval(draws, level)
+
+
+def resampled_interval_rows(stat: Callable[[np.ndarray], np.ndarray], n: int, seed: int,
+                            resamples: int = BOOTSTRAP_RESAMPLES, level: float = CI_LEVEL) -> tuple[float, float]:
+    """`resampled_interval` for a statistic computed on many resamples at once: `stat` takes a (resamples × n)
+    matrix of indices and returns one value per row. The draws are the same as `resampled_interval`'s (one row per
+    resample, drawn in blocks of rows from the same stream), so a vectorised statistic gives the same interval."""
+    if n < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    rows = max(1, 2_000_000 // n)
+    draws = np.concatenate([np.asarray(stat(rng.integers(0, n, size=(min(rows, resamples - i), n))), dtype=float)
+                            for i in range(0, resamples, rows)])
+    draws = draws[~np.isnan(draws)]
+    if draws.size == 0:
+        return math.nan, math.nan
+    return percentile_interval(draws, level)

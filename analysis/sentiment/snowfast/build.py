@@ -158,6 +158,33 @@ def _bayes(bayes: object) -> tuple[list[str], list[str], dict[str, np.ndarray]]:
     return classes, words, {"bayes_base": base, "bayes_default": default, "bayes_vals": vals}
 
 
+def bayes_of(model: object) -> tuple[list[str], list[str], dict[str, np.ndarray]]:
+    """The naive Bayes arrays of a trained model (`naive_bayes.NaiveBayes`), with the very expressions SnowNLP's
+    `Bayes.classify` evaluates (`log(getsum) - log(total)`; `log(freq(word))`, freq = float(count) / total, an unseen
+    word counting `none` = 1), so that they are the doubles `_bayes` gets from SnowNLP's own objects."""
+    from math import log
+
+    classes = list(model.classes)
+    words = sorted(set().union(*(model.counts[k] for k in classes)))
+    base = np.array([log(model.totals[k]) - log(model.total) for k in classes], dtype=np.float64)
+    default = np.array([log(float(1) / model.totals[k]) for k in classes], dtype=np.float64)
+    vals = np.array([[log(float(model.counts[k].get(w, 1)) / model.totals[k]) for k in classes] for w in words],
+                    dtype=np.float64).reshape(len(words), len(classes))
+    return classes, words, {"bayes_base": base, "bayes_default": default, "bayes_vals": vals}
+
+
+def build_trained(dest: Path, model: object, stop: list[str]) -> dict:
+    """Write the arrays of a trained model's classifier (naive Bayes and the word table, the segmenter's stay with
+    SnowNLP's model) into dest (an empty folder); return meta."""
+    classes, words, bayes = bayes_of(model)
+    table = _word_table(words, stop)
+    arrays = {**table, **bayes}
+    for name, arr in arrays.items():
+        np.save(dest / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    return {"classes": classes, "positive": "pos", "arrays": sorted(arrays),
+            "counts": {"bayes_words": len(words), "stopwords": len(stop), "hash_slots": len(table["word_slots"])}}
+
+
 def _word_table(words: list[str], stop: list[str]) -> dict[str, np.ndarray]:
     """Every word the classifier knows, stopword or not, in an open-addressing hash table over code points."""
     row = {w: i for i, w in enumerate(words)}

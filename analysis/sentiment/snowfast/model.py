@@ -49,6 +49,7 @@ import numpy as np
 
 from ... import config
 from ...errors import AnalysisError
+from ..trained import SentimentModel
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ KERNEL_ARGS: tuple[tuple[str, type], ...] = (
     ("score", np.float64), ("new", np.float64), ("acc", np.float64),
 )
 _SLOT = {name: i for i, (name, _) in enumerate(KERNEL_ARGS)}
+#: The arrays of the classifier, which a trained model replaces (the others are the segmenter's).
+CLASSIFIER_ARRAYS = ("word_slots", "word_ptr", "word_cps", "word_code", "bayes_base", "bayes_default", "bayes_vals")
 #: Texts go to the kernel in batches of about this many characters (bounds the temporary arrays).
 BATCH_CHARS = 1 << 20
 
@@ -120,18 +123,33 @@ def _valid(folder: Path, key: dict) -> bool:
         return False
 
 
-def _build(folder: Path, key: dict, message: str, kind: str, *args: str) -> None:
-    """Run `build.main(kind, tmp, key, *args)` in a child process, then rename tmp to folder (atomic)."""
-    parent = folder.parent
+def _staging(parent: Path) -> Path:
+    """A new temporary folder in parent, for a build that is renamed into place when complete."""
     try:
         parent.mkdir(parents=True, exist_ok=True)
         for stale in parent.glob(".build-*"):  # left by an interrupted build
             if time.time() - stale.stat().st_mtime > 3600:
                 shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=parent))
+        return Path(tempfile.mkdtemp(prefix=".build-", dir=parent))
     except OSError as exc:
         raise AnalysisError(f"cannot write the scorer's cache in {parent} ({exc.strerror}); set "
                             f"{config.CACHE_DIR_ENV} to a writable folder") from None
+
+
+def _publish(tmp: Path, folder: Path, key: dict) -> None:
+    """Rename a complete build into place (atomic); another process having finished first is fine."""
+    if folder.exists() and not _valid(folder, key):
+        shutil.rmtree(folder, ignore_errors=True)  # a damaged folder under our key
+    try:
+        tmp.rename(folder)
+    except OSError:
+        if not _valid(folder, key):  # anything but another process having finished first
+            raise
+
+
+def _build(folder: Path, key: dict, message: str, kind: str, *args: str) -> None:
+    """Run `build.main(kind, tmp, key, *args)` in a child process, then rename tmp to folder (atomic)."""
+    tmp = _staging(folder.parent)
     log.info(message, folder)
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from analysis.sentiment.snowfast.build import main; "
             "sys.exit(main(sys.argv[2:]))")
@@ -143,13 +161,7 @@ def _build(folder: Path, key: dict, message: str, kind: str, *args: str) -> None
             last = (r.stderr.strip().splitlines() or ["no message"])[-1]
             raise AnalysisError(f"could not build the fast scorer's {kind} ({last}); "
                                 "use --scorer snownlp-reference")
-        if folder.exists() and not _valid(folder, key):
-            shutil.rmtree(folder, ignore_errors=True)  # a damaged folder under our key
-        try:
-            tmp.rename(folder)
-        except OSError:
-            if not _valid(folder, key):  # anything but another process having finished first
-                raise
+        _publish(tmp, folder, key)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -163,6 +175,38 @@ def ensure_model(cache_root: Path | None = None, package_dir: Path | None = None
     if not _valid(folder, key):
         _build(folder, key, "converting SnowNLP's model for the fast scorer (once per snownlp version) into %s",
                "model", str(package_dir))
+    return folder
+
+
+def ensure_trained(model: SentimentModel, stock: Path, cache_root: Path | None = None) -> Path:
+    """The folder of a trained model's classifier arrays (naive Bayes and word table), built here when missing.
+
+    Keyed by the model's sha256 and by SnowNLP's model key (its stopword list is part of the word table); the
+    segmenter's arrays are SnowNLP's, in `stock` (the folder `ensure_model` returns). No logarithm is new: the
+    arrays hold the expressions SnowNLP's classifier evaluates (`build.bayes_of`).
+    """
+    cache_root = Path(cache_root) if cache_root is not None else config.cache_dir()
+    stock_key = json.loads((stock / "meta.json").read_text(encoding="utf-8"))["key"]
+    key = {"format": FORMAT_VERSION, "model": model.sha256, "snownlp": stock_key}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    folder = cache_root / "snownlp" / f"trained-{model.sha256[:16]}-{digest}"
+    if not _valid(folder, key):
+        from .build import build_trained
+
+        tmp = _staging(folder.parent)
+        log.info("converting the sentiment model %s for the fast scorer (once per model) into %s", model.name, folder)
+        try:
+            stop = (stock / "stopwords.txt").read_text(encoding="utf-8").split("\n")
+            meta = build_trained(tmp, model.naive_bayes(), stop)
+            meta["key"] = key
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+            _publish(tmp, folder, key)
+        except OSError as exc:
+            raise AnalysisError(f"cannot write the scorer's cache in {folder.parent} ({exc.strerror}); set "
+                                f"{config.CACHE_DIR_ENV} to a writable folder") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 
@@ -255,22 +299,31 @@ def _whitespace(limit: int = 0x3001) -> np.ndarray:
 
 
 class SnowNLPFast:
-    """SnowNLP's sentiment model, the same numbers as `SnowNLP(text).sentiments`, in compiled code."""
+    """SnowNLP's sentiment model, the same numbers as `SnowNLP(text).sentiments`, in compiled code.
+
+    With `model` (a trained model, `trained.SentimentModel`), the same numbers as SnowNLP with that model loaded
+    (`Sentiment().load(...)`): SnowNLP's segmenter and stopwords, the model's naive Bayes.
+    """
 
     name = "snownlp"
 
-    def __init__(self, cache_dir: Path | None = None, package_dir: Path | None = None) -> None:
+    def __init__(self, cache_dir: Path | None = None, package_dir: Path | None = None,
+                 model: SentimentModel | None = None) -> None:
         root = Path(cache_dir) if cache_dir is not None else config.cache_dir()
-        self._args = (cache_dir, package_dir)
+        self._args = (cache_dir, package_dir, model)
+        self.model = model
         self.folder = ensure_model(root, package_dir)
+        self.classifier_folder = ensure_trained(model, self.folder, root) if model is not None else self.folder
         try:
-            self._load(self.folder)
+            self._load(self.folder, self.classifier_folder)
         except (OSError, ValueError, KeyError) as exc:  # a damaged cache folder: rebuild it once
-            log.warning("rebuilding the damaged scorer cache %s (%s)", self.folder, exc)
+            log.warning("rebuilding the damaged scorer cache %s (%s)", self.classifier_folder, exc)
             shutil.rmtree(self.folder, ignore_errors=True)
+            shutil.rmtree(self.classifier_folder, ignore_errors=True)
             self.folder = ensure_model(root, package_dir)
-            self._load(self.folder)
-        self.version: str = self.meta["key"]["snownlp"]
+            self.classifier_folder = ensure_trained(model, self.folder, root) if model is not None else self.folder
+            self._load(self.folder, self.classifier_folder)
+        self.version: str = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))["key"]["snownlp"]
         self.kernel_folder = ensure_kernel(root)
         try:
             self._kernel = _Kernel(self.kernel_folder)
@@ -282,15 +335,16 @@ class SnowNLPFast:
         """Pickle as the constructor's arguments: a worker process loads the scorer from the cache again."""
         return (SnowNLPFast, self._args)
 
-    def _load(self, folder: Path) -> None:
-        self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    def _load(self, folder: Path, classifier: Path) -> None:
+        self.meta = json.loads((classifier / "meta.json").read_text(encoding="utf-8"))
         self.classes: list[str] = self.meta["classes"]
         self._positive: str = self.meta["positive"]
         self._stop = frozenset((folder / "stopwords.txt").read_text(encoding="utf-8").split("\n"))
         dtypes = dict(KERNEL_ARGS)
         self._arrays = {"space": _whitespace().view(np.uint8)}
         for name in MODEL_ARRAYS:
-            arr = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            arr = np.load((classifier if name in CLASSIFIER_ARRAYS else folder) / f"{name}.npy", mmap_mode="r",
+                          allow_pickle=False)
             if arr.dtype != dtypes[name] or not arr.flags.c_contiguous:
                 raise ValueError(f"{name}.npy has dtype {arr.dtype}, expected {np.dtype(dtypes[name])}")
             self._arrays[name] = arr
@@ -358,6 +412,10 @@ class SnowNLPFast:
     def tokens(self, text: str) -> list[str]:
         """The words the classifier sums over: `normal.filter_stop(SnowNLP(text).words)`."""
         return [w for w in self.words(text) if w not in self._stop]
+
+    def token_lists(self, texts: Sequence[str]) -> list[list[str]]:
+        """`Sentiment().handle(text)` for each text: SnowNLP's words without its stopwords (what training counts)."""
+        return [[w for w in words if w not in self._stop] for words in self.segment(texts)]
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """`SnowNLP(text).sentiments` for each text, bit for bit."""
