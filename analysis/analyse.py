@@ -14,6 +14,7 @@ from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MA
 from .framing.lexicon import Lexicon
 from .framing.match import Hit, find_hits, kwic, matcher_for
 from .schema import METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns, second_columns
+from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
 from .stats.summary import per_1k, summarise
@@ -32,18 +33,21 @@ def analyse_text(
     max_sentence_chars: int = MAX_SENTENCE_CHARS,
     second_scorer: Scorer | None = None,
     title: str = DEFAULT_TITLE_FILES,
+    neutral_band: NeutralBand | None = None,
 ) -> Tables:
     """Analyse one normalised text: every table's rows for this document (second_scorer adds its own columns).
 
     `title` "auto" takes the first line as the title when it reads as one; "none" analyses it like any other line.
+    `neutral_band` adds each sentence's `polarity` and the share of each polarity per section and document.
     """
     seg = segment(text, headings, max_sentence_chars, title)
     hits = find_hits(seg, matcher_for(lexicon))
     placed = hit_sentences(seg, hits)
-    sentences = sentence_table(document, seg, placed, converter, scorer or get_scorer("snownlp"), second_scorer)
-    sections = section_table(document, seg, hits, sentences, second_scorer)
+    sentences = sentence_table(document, seg, placed, converter, scorer or get_scorer("snownlp"), second_scorer,
+                               neutral_band)
+    sections = section_table(document, seg, hits, sentences, second_scorer, neutral_band)
     return Tables(
-        documents=document_table(document, seg, sentences, sections, second_scorer),
+        documents=document_table(document, seg, sentences, sections, second_scorer, neutral_band),
         sections=sections,
         sentences=sentences,
         framing=framing_table(document, hits, lexicon),
@@ -63,8 +67,10 @@ def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[
 
 
 def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | None]], converter: str,
-                   scorer: Scorer, second_scorer: Scorer | None = None) -> pd.DataFrame:
-    """sentences.csv's rows: offsets, the text as written and as scored, the score(s) and the hits in each."""
+                   scorer: Scorer, second_scorer: Scorer | None = None,
+                   neutral_band: NeutralBand | None = None) -> pd.DataFrame:
+    """sentences.csv's rows: offsets, the text as written and as scored, the score(s) (and polarity) and the hits in
+    each."""
     texts = [s.text for s in seg.sentences]
     scored_texts = prepare(texts, converter)
     paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
@@ -87,12 +93,17 @@ def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | N
     if second_scorer:
         sentences[second_columns(name)["sentences"][0]] = pd.Series(score_texts(scored_texts, second_scorer),
                                                                       dtype=float)
-    return sentences[columns("sentences", name)]
+    if neutral_band is not None:
+        sentences["polarity"] = pd.Series(polarity(sentences["sentiment"].tolist(), neutral_band), dtype=object)
+    return sentences[columns("sentences", name, neutral_band is not None)]
 
 
 def score_summary(sentences: pd.DataFrame, second_scorer: Scorer | None, *keys: object) -> dict:
-    """Summary statistics of the scores of some sentences (and of a second scorer's), seeded from `keys`."""
+    """Summary statistics of the scores of some sentences (and of a second scorer's, and the share of each
+    polarity when they have one), seeded from `keys`."""
     out = summarise(sentences["sentiment"], derive_seed(*keys))
+    if "polarity" in sentences.columns:
+        out.update(polarity_shares(sentences["polarity"].tolist()))
     if second_scorer:
         extra = second_columns(second_scorer.name)
         col, share = extra["sentences"][0], extra["sections"][-1]
@@ -101,7 +112,7 @@ def score_summary(sentences: pd.DataFrame, second_scorer: Scorer | None, *keys: 
 
 
 def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sentences: pd.DataFrame,
-                  second_scorer: Scorer | None = None) -> pd.DataFrame:
+                  second_scorer: Scorer | None = None, neutral_band: NeutralBand | None = None) -> pd.DataFrame:
     """sections.csv's rows: each section's size, score statistics and framing hits (its heading included)."""
     rows = []
     for sec in seg.sections:
@@ -116,11 +127,12 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sen
             **score_summary(part, second_scorer, document, sec.index),
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         })
-    return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None))
+    return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None,
+                                              neutral_band is not None))
 
 
 def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, sections: pd.DataFrame,
-                   second_scorer: Scorer | None = None) -> pd.DataFrame:
+                   second_scorer: Scorer | None = None, neutral_band: NeutralBand | None = None) -> pd.DataFrame:
     """documents.csv's row: the document's totals, score statistics over all its sentences, and its metadata."""
     n_hits = int(sections["framing_hits"].sum())
     n_cjk = int(sections["n_cjk"].sum())
@@ -131,7 +143,7 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
         "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
         "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata),
-    }], columns=columns("documents", second_scorer.name if second_scorer else None))
+    }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None))
 
 
 def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:

@@ -23,12 +23,14 @@ from .io.tables import RunTables, write_csv
 from .io.tables import load_run as _load_run
 from .present.style import save_figure
 from .schema import Tables
-from .sentiment.scorers import Scorer, get_scorer
+from .sentiment.polarity import NeutralBand, parse_band
+from .sentiment.scorers import Scorer, get_scorer, scorer_for
+from .sentiment.trained import SentimentModel, load_model, resolve_model
 from .text.decode import read_text
 from .text.script import check_converter
 
-__all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_run", "resolve_path",
-           "save_outputs"]
+__all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_model", "load_run",
+           "resolve_path", "save_outputs"]
 
 
 def article_path(article: str | os.PathLike | None = None) -> Path:
@@ -51,8 +53,8 @@ def categories(lexicon: Lexicon) -> list[dict]:
     return lexicon.category_records()
 
 
-def _scorer(scorer: str | Scorer) -> Scorer:
-    return get_scorer(scorer) if isinstance(scorer, str) else scorer
+def _scorer(scorer: str | Scorer, model: SentimentModel | None = None) -> Scorer:
+    return scorer_for(scorer, model) if isinstance(scorer, str) else scorer
 
 
 def analyse_file(
@@ -65,20 +67,30 @@ def analyse_file(
     second_scorer: str | Scorer | None = None,
     encoding: str | None = None,
     title: str = config.DEFAULT_TITLE_FILES,
+    sentiment_model: str | os.PathLike | SentimentModel | None = None,
+    neutral_band: str | tuple[float, float] | NeutralBand | None = None,
 ) -> Tables:
     """Run the whole pipeline on one article in memory (as `python -m analysis run FILE` would); writes nothing.
 
     `path` None means the demo article; the document id is the file's stem, as on the command line. `second_scorer`
     (e.g. "lexicon") adds its columns, like `--second-scorer`. `encoding` None reads UTF-8 or detects a legacy
     Chinese encoding, as `--encoding` does by default. `title` "none" reads the first line as body text, like
-    `--title none`.
+    `--title none`. `sentiment_model` ("news", a folder written by `validate train`, or a loaded model) scores
+    with that trained model, like `--sentiment-model`; `neutral_band` ("0.3,0.7", (0.3, 0.7) or a NeutralBand) adds
+    the polarity columns, like `--neutral-band LOW,HIGH`.
     """
     src = article_path(path)
     lex = get_lexicon(lexicon)
     converter = check_converter(converter)
-    second = _scorer(second_scorer) if second_scorer is not None else None
+    model = resolve_model(resolve_path(sentiment_model) if isinstance(sentiment_model, os.PathLike)
+                          else sentiment_model)
+    second = _scorer(second_scorer, model) if second_scorer is not None else None
+    if isinstance(neutral_band, tuple):
+        neutral_band = parse_band(",".join(map(str, neutral_band)))
+    elif isinstance(neutral_band, str):
+        neutral_band = parse_band(neutral_band)
     return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings,
-                        scorer=_scorer(scorer), second_scorer=second, title=title)
+                        scorer=_scorer(scorer, model), second_scorer=second, title=title, neutral_band=neutral_band)
 
 
 def load_run(folder: str | os.PathLike | None = None) -> RunTables:

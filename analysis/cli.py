@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
     run.add_argument("--second-scorer", default=None, metavar="NAME",
                      help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
+    run.add_argument("--sentiment-model", default=None, metavar="MODEL",
+                     help="score with a trained SnowNLP model: a folder written by `validate train`, or news (shipped: "
+                          "trained on coded news sentences; see README). Default: SnowNLP's own model")
+    run.add_argument("--neutral-band", default=None, metavar="LOW,HIGH|VAL/thresholds.csv",
+                     help="add a polarity (negative below LOW, positive above HIGH, else neutral) per sentence and "
+                          "the share of each per section and document; or take the band of the scorer and model in "
+                          "use from the thresholds.csv of `validate score`")
     run.add_argument("--encoding", default=None,
                      help="input encoding, e.g. big5 or gb18030 (default: UTF-8, else detected with a warning)")
     run.add_argument("--max-chars", type=int, default=config.MAX_CHARS,
@@ -87,16 +94,30 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _neutral_band(value: str, scorer: str, model: object) -> object:
+    """--neutral-band: LOW,HIGH, or the band of this scorer and model in a `validate score` thresholds.csv."""
+    from .sentiment.polarity import parse_band
+
+    if value.lower().endswith(".csv") or Path(value).is_file():
+        from .validation.score import band_from_thresholds
+
+        return band_from_thresholds(Path(value), scorer, model)
+    return parse_band(value)
+
+
 def _run(args: argparse.Namespace) -> int:
     from .batch.run import run
     from .batch.worker import RunOptions
     from .framing.lexicon import load_lexicon
+    from .sentiment.trained import load_model
 
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
+    model = load_model(args.sentiment_model) if args.sentiment_model else None
+    band = _neutral_band(args.neutral_band, args.scorer, model) if args.neutral_band else None
     opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
-                      second_scorer=args.second_scorer, title=args.title)
+                      second_scorer=args.second_scorer, title=args.title, sentiment_model=model, neutral_band=band)
     if args.quiet:
         logging.getLogger(config.LOGGER).setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,

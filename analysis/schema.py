@@ -39,6 +39,10 @@ SORT_KEYS = {"documents": ["document"], "sections": ["document", "section"], "se
              "framing": ["document", "section"], "kwic": ["document", "start"]}
 #: Where a second scorer's columns go: after this column of each table that has them.
 SECOND_AFTER = {"sentences": "sentiment", "sections": "share_positive", "documents": "share_positive"}
+#: Columns `--neutral-band` adds, per table, at the same place (before a second scorer's): the main score's polarity.
+POLARITY_COLUMNS = {"sentences": ["polarity"],
+                    "sections": ["share_polarity_negative", "share_polarity_neutral", "share_polarity_positive"],
+                    "documents": ["share_polarity_negative", "share_polarity_neutral", "share_polarity_positive"]}
 
 FAILURES_FILE = "failures.csv"
 FAILURE_COLUMNS = ["document", "file", "reason"]
@@ -65,10 +69,12 @@ def second_columns(name: str) -> dict[str, list[str]]:
     return {"sentences": [f"sentiment_{key}"], "sections": stats, "documents": stats}
 
 
-def columns(table: str, second_scorer: str | None = None) -> list[str]:
-    """A table's columns, with a second scorer's (if any) after `sentiment` or `share_positive`."""
+def columns(table: str, second_scorer: str | None = None, polarity: bool = False) -> list[str]:
+    """A table's columns, with the polarity columns (`polarity`) and a second scorer's (if any) after `sentiment` or
+    `share_positive`."""
     base = COLUMNS[table]
-    extra = second_columns(second_scorer).get(table, []) if second_scorer else []
+    extra = POLARITY_COLUMNS.get(table, []) if polarity else []
+    extra = extra + (second_columns(second_scorer).get(table, []) if second_scorer else [])
     if not extra:
         return list(base)
     i = base.index(SECOND_AFTER[table]) + 1

@@ -21,7 +21,8 @@ from ..io.files import check_writable, output_lock, sha256_file, swap_in, write_
 from ..io.inputs import Corpus, collect, verify_checksums
 from ..io.provenance import result_versions, run_manifest
 from ..io.tables import write_csv
-from ..present.report import write_section_reports
+from ..present.report import caption, write_section_reports
+from ..present.style import score_label
 from ..schema import (
     FAILURE_COLUMNS,
     FAILURES_FILE,
@@ -32,7 +33,7 @@ from ..schema import (
     WARNING_COLUMNS,
     WARNINGS_FILE,
 )
-from ..sentiment.scorers import SCORERS, get_scorer
+from ..sentiment.scorers import MODEL_SCORERS, SCORERS, get_scorer, scorer_for, takes_model
 from ..text.decode import read_bytes
 from ..text.script import check_converter
 from .executors import run_dask, run_local
@@ -88,6 +89,10 @@ def _check_scorers(opts: RunOptions) -> None:
             get_scorer(name)  # the one-line error for an unknown scorer, before any work
     if opts.second_scorer is not None and opts.second_scorer == opts.scorer:
         raise AnalysisError(f"--second-scorer {opts.second_scorer} is also the main --scorer; choose another scorer")
+    if opts.sentiment_model is not None and not (takes_model(opts.scorer) or takes_model(opts.second_scorer)):
+        raise AnalysisError(f"--sentiment-model is a model of the SnowNLP scorers ({', '.join(MODEL_SCORERS)}), but "
+                            f"the run uses {opts.scorer}" + (f" and {opts.second_scorer}" if opts.second_scorer else "")
+                            + "; choose --scorer snownlp or leave out --sentiment-model")
 
 
 def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jobs: int, scheduler: str | None,
@@ -100,7 +105,8 @@ def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jo
 
     def write(folder: Path) -> None:
         _analyse_corpus(corpus, opts, folder, outcome, debug, jobs, scheduler, quiet)
-        write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(outcome.records))
+        write_section_reports(folder / TABLE_FILES["sections"], folder, documents=len(outcome.records),
+                              text=caption(score_label(_parameters(opts))))
         outcome.failures.sort(key=lambda f: f.document)
         write_csv(pd.DataFrame([f.__dict__ for f in outcome.failures], columns=FAILURE_COLUMNS),
                   folder / FAILURES_FILE)
@@ -118,7 +124,8 @@ def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jo
     return outcome.failures
 
 
-def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
+def _parameters(opts: RunOptions) -> dict:
+    """manifest.json's parameters of a run."""
     parameters = {
         "converter": opts.converter, "scorer": opts.scorer,
         "headings": {"files": opts.headings_mode(True), "tables": opts.headings_mode(False)},
@@ -128,8 +135,16 @@ def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
         "ci_level": config.CI_LEVEL, "kwic_window": config.KWIC_WINDOW,
         "max_sentence_chars": config.MAX_SENTENCE_CHARS,
     }
-    scorers = [get_scorer(n) for n in (opts.scorer, opts.second_scorer) if n]
-    return run_manifest(parameters, inputs, opts.lexicon, scorers, OUTPUT_FILES)
+    if opts.sentiment_model is not None:  # recorded only when given: without it, SnowNLP's own model scores
+        parameters["sentiment_model"] = opts.sentiment_model.record()
+    if opts.neutral_band is not None:
+        parameters["neutral_band"] = opts.neutral_band.record()
+    return parameters
+
+
+def _manifest(opts: RunOptions, inputs: list[dict]) -> dict:
+    scorers = [scorer_for(n, opts.sentiment_model) for n in (opts.scorer, opts.second_scorer) if n]
+    return run_manifest(_parameters(opts), inputs, opts.lexicon, scorers, OUTPUT_FILES)
 
 
 def _summarise_warnings(warned: list[tuple[str, str, str]], path: Path, shown: bool = False) -> None:

@@ -17,7 +17,9 @@ from ..errors import AnalysisError
 from ..framing.lexicon import Lexicon
 from ..io.inputs import text_of_row
 from ..schema import TABLE_FILES, Tables
-from ..sentiment.scorers import get_scorer
+from ..sentiment.polarity import NeutralBand
+from ..sentiment.scorers import scorer_for
+from ..sentiment.trained import SentimentModel
 from ..text.decode import read_bytes, text_of_bytes
 from ..text.script import count_cjk, count_kana_hangul
 
@@ -48,6 +50,8 @@ class RunOptions:
     max_chars: int = config.MAX_CHARS
     second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
     title: str | None = None  # --title auto|none; None: auto for article files, none for table rows
+    sentiment_model: SentimentModel | None = None  # --sentiment-model: its bytes travel with the options
+    neutral_band: NeutralBand | None = None  # --neutral-band: adds polarity columns
 
     def title_mode(self, is_file: bool) -> str:
         """The --title mode in effect for an article file (`is_file`) or a table row."""
@@ -66,9 +70,11 @@ def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_fil
     """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
     is not Chinese, has no body sentences or no sentence to score."""
     tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
-                          headings=opts.headings_mode(is_file), scorer=get_scorer(opts.scorer),
-                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None,
-                          title=opts.title_mode(is_file))
+                          headings=opts.headings_mode(is_file),
+                          scorer=scorer_for(opts.scorer, opts.sentiment_model),
+                          second_scorer=scorer_for(opts.second_scorer, opts.sentiment_model)
+                          if opts.second_scorer else None,
+                          title=opts.title_mode(is_file), neutral_band=opts.neutral_band)
     doc = tables.documents.loc[0]
     if count_cjk(text) == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
@@ -192,4 +198,4 @@ def load_scorers(opts: RunOptions) -> None:
     """Load the run's scorers once in this process (before a pool's workers fork from it)."""
     for name in (opts.scorer, opts.second_scorer):
         if name is not None:
-            get_scorer(name)
+            scorer_for(name, opts.sentiment_model)

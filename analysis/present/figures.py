@@ -49,9 +49,11 @@ def _one(df: pd.DataFrame, document: str | None) -> pd.DataFrame:
 
 
 def plot_sentiment_by_section(
-    sections: pd.DataFrame, sentences: pd.DataFrame, document: str | None = None
+    sections: pd.DataFrame, sentences: pd.DataFrame, document: str | None = None,
+    score_label: str = SCORE_LABELS["sentiment"],
 ) -> Figure:
-    """Per section: every sentence score (dots), the mean with its 95% bootstrap CI, and n."""
+    """Per section: every sentence score (dots), the mean with its 95% bootstrap CI, and n. `score_label` names the
+    score (`style.score_label`: e.g. the trained model that scored)."""
     sec = _one(sections, document).sort_values("section")
     sen = _one(sentences, document)
     any_scores = sen["sentiment"].notna().any()
@@ -83,7 +85,7 @@ def plot_sentiment_by_section(
         ax.set_yticks(range(len(sec)), [_label(r.section, r.heading) for r in sec.itertuples()], fontsize=8)
         ax.set_ylim(max(len(sec), 1) - 0.5, -0.5)
         ax.set_xlim(-0.02, 1.02)
-        ax.set_xlabel("SnowNLP P(positive) per sentence")
+        ax.set_xlabel(f"{score_label} per sentence")
         ax.set_title("Sentence sentiment by section", loc="left")
         legend_above(ax, ncols=2)
     return fig
@@ -123,7 +125,8 @@ def plot_framing_by_section(
     return fig
 
 
-def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document: str | None = None) -> Figure:
+def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document: str | None = None,
+                       score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Sentence-by-sentence score in reading order; sentences with framing hits marked; sections shaded."""
     sen = _one(sentences, document).sort_values("sentence")
     sec = _one(sections, document).sort_values("section")
@@ -157,7 +160,7 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
             ax.set_xticks([])
         ax.set_ylim(-0.03, 1.1)
         ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
-        ax.set_ylabel("SnowNLP P(positive)")
+        ax.set_ylabel(fit(score_label, 40, 3))
         ax.set_title("Sentiment arc", loc="left")
         legend_above(ax, ncols=3)
     return fig
@@ -177,7 +180,8 @@ def group_label(column: str) -> str:
     return column.removeprefix("meta_")
 
 
-def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> Figure:
+def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None,
+                          score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Per document: framing density (x) against the mean sentence score with its 95% CI (y), coloured by group."""
     docs = documents.sort_values("document")
     keys = docs[group].astype("string").fillna("(none)") if group else pd.Series("all", index=docs.index)
@@ -212,7 +216,7 @@ def plot_corpus_documents(documents: pd.DataFrame, group: str | None = None) -> 
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(left=0)
         ax.set_xlabel("framing hits per 1,000 CJK characters")
-        ax.set_ylabel("mean SnowNLP P(positive) of the sentences")
+        ax.set_ylabel(fit(f"mean {score_label} of the sentences", 50, 2))
         note = "; bars: 95% bootstrap CI over the document's sentences" if with_bars else ""
         hidden = int((~drawable).sum())
         hidden_note = ""
@@ -233,14 +237,15 @@ def _group_tick(name: object, n_documents: int, minimum: int) -> str:
     return f"{fit(name, 20, 2)}\n{n}" + (", too few" if n_documents < minimum else "")
 
 
-def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: str) -> Figure:
+def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: str,
+                       score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Per group: each document's value (dots, fixed jitter) and the group value with its 95% CI from resampling
     documents, for mean sentence sentiment and framing density. Groups of fewer than `corpus.MIN_GROUP_DOCUMENTS`
     documents are drawn hollow and labelled "too few"."""
     grp = groups.sort_values("group").reset_index(drop=True)
     keys = documents[column].astype("string").fillna("(none)")
     panels = (("sentiment_mean", "sentiment_ci_low", "sentiment_ci_high", "sentiment_mean",
-               "mean SnowNLP P(positive) of the sentences", NO_SCORES),
+               fit(f"mean {score_label} of the sentences", 60, 2), NO_SCORES),
               ("framing_per_1k_cjk", "framing_ci_low", "framing_ci_high", "framing_per_1k_cjk",
                "framing hits per 1,000 CJK characters", "no CJK characters"))
     full = "group, 95% CI (documents resampled)"
@@ -287,7 +292,8 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
 
 
 def plot_sentiment_agreement(
-    sentences: pd.DataFrame, a: str = "sentiment", b: str = "sentiment_lexicon", document: str | None = None
+    sentences: pd.DataFrame, a: str = "sentiment", b: str = "sentiment_lexicon", document: str | None = None,
+    score_label: str | None = None,
 ) -> Figure:
     """Scatter of two scorers' sentence scores, lines at 0.5, counts per quadrant, Spearman's rho."""
     sen = _one(sentences, document)
@@ -315,7 +321,7 @@ def plot_sentiment_agreement(
         on_line = int(counts.to_numpy().sum() - counts.loc[["below", "above"], ["below", "above"]].to_numpy().sum())
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel(SCORE_LABELS.get(a, a) + " per sentence")
+        ax.set_xlabel(fit((score_label or SCORE_LABELS.get(a, a)) + " per sentence", 70, 2))
         ax.set_ylabel(SCORE_LABELS.get(b, b) + " per sentence")
         rho = "not defined" if np.isnan(stats["spearman_rho"]) else f"= {stats['spearman_rho']:.2f}"
         same = "" if np.isnan(stats["same_side_share"]) else f", same side of 0.5: {stats['same_side_share']:.0%}"

@@ -138,6 +138,14 @@ def _scorer_phrase(manifest: dict) -> tuple[str, str]:
     scorer = str(params.get("scorer", "snownlp"))
     converter = str(params.get("converter", "t2s"))
     seen = "as written" if converter == "none" else f"after OpenCC {converter} conversion"
+    model = params.get("sentiment_model")
+    if scorer.startswith("snownlp") and isinstance(model, dict) and model.get("description"):
+        return (f"P(positive), SnowNLP retrained (model {str(model.get('sha256', ''))[:8]}…)",
+                f"Shading is the probability that the sentence ({seen}) is “positive” under "
+                f"{model['description']}: SnowNLP's naive Bayes model with counts from sentences its user coded"
+                + (" added to those of its product and hotel reviews" if model.get("base") == "snownlp" else "")
+                + ". It is a model's output, not a measure of truth, accuracy or the author's intent; it is only as "
+                "good as the coding it was trained on (see the model's cv.csv).")
     if scorer.startswith("snownlp"):
         return ("SnowNLP P(positive)",
                 f"Shading is SnowNLP's probability that the sentence ({seen}) is “positive”, from a naive Bayes "
@@ -147,6 +155,12 @@ def _scorer_phrase(manifest: dict) -> tuple[str, str]:
     return (f"{scorer} score",
             f"Shading is the {scorer} scorer's score of the sentence ({seen}), from 0 (negative) to 1 (positive). "
             "It is a model's output, not a measure of truth, accuracy or the author's intent.")
+
+
+def _model_note(params: dict) -> str:
+    """", model …" for a run scored with a trained sentiment model (nothing for SnowNLP's own)."""
+    model = params.get("sentiment_model")
+    return f", sentiment model {model['path']} {str(model['sha256'])[:12]}…" if isinstance(model, dict) else ""
 
 
 def _hits(kwic: pd.DataFrame) -> list[KwicHit]:
@@ -303,7 +317,8 @@ def render_page(run: RunTables, document: str, lexicon: Lexicon, font_css: str =
     )
     footer = (
         f'<footer><p>Made by zh-news-framing {esc(str(versions.get("zh-news-framing", "")))} from the tables of a '
-        f'run (scorer {esc(str(params.get("scorer", "")))}, converter {esc(str(params.get("converter", "")))}, '
+        f'run (scorer {esc(str(params.get("scorer", "")))}{esc(_model_note(params))}, '
+        f'converter {esc(str(params.get("converter", "")))}, '
         f'lexicon sha256 {esc(str(lex["sha256"])[:12])}…). Font: {CJK_FAMILY}, a subset of the characters of '
         "this page, SIL Open Font License 1.1.</p></footer>"
     )

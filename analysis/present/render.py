@@ -19,18 +19,19 @@ from .figures import (
     plot_sentiment_arc,
     plot_sentiment_by_section,
 )
-from .style import save_figure
+from .style import save_figure, score_label
 
 
 def document_figures(run: RunTables, document: str) -> dict[str, Figure]:
     """The figures of one document, by file name stem (the agreement of two scorers only for a run that has both)."""
+    label = score_label(run.manifest.get("parameters", {}))  # names the trained model that scored, if any
     figs = {
-        "sentiment_by_section": plot_sentiment_by_section(run.sections, run.sentences, document),
+        "sentiment_by_section": plot_sentiment_by_section(run.sections, run.sentences, document, label),
         "framing_by_section": plot_framing_by_section(run.sections, run.framing, run.categories, document),
-        "sentiment_arc": plot_sentiment_arc(run.sentences, run.sections, document),
+        "sentiment_arc": plot_sentiment_arc(run.sentences, run.sections, document, label),
     }
     if "sentiment_lexicon" in run.sentences.columns:  # only for runs with --second-scorer lexicon
-        figs["sentiment_agreement"] = plot_sentiment_agreement(run.sentences, document=document)
+        figs["sentiment_agreement"] = plot_sentiment_agreement(run.sentences, document=document, score_label=label)
     return figs
 
 
@@ -51,9 +52,10 @@ def render_figures(data_dir: Path, out_dir: Path, group_by: str | None = None, p
         for name, fig in document_figures(run, doc).items():
             written += save_figure(fig, folder / name)
     if len(docs) > 1:
-        written += save_figure(plot_corpus_documents(run.documents, column), out_dir / "corpus_documents")
+        label = score_label(run.manifest.get("parameters", {}))
+        written += save_figure(plot_corpus_documents(run.documents, column, label), out_dir / "corpus_documents")
         if column is not None:
             groups = compare_groups(run.documents, run.sentences, column)
-            written += save_figure(plot_corpus_groups(groups, run.documents, column),
+            written += save_figure(plot_corpus_groups(groups, run.documents, column, label),
                                    out_dir / f"corpus_by_{group_slug(column)}")
     return written

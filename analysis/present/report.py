@@ -18,12 +18,17 @@ from ..io.tables import read_table_chunks
 from ..schema import REPORT_FILES
 
 MISSING = "–"
-CAPTION = (
-    "Sentence sentiment and framing terms by section. n: sentences scored; mean, median: of the sentences' "
-    "SnowNLP P(positive) (converter in manifest.json); 95% CI: percentile bootstrap of the mean over sentences "
-    f"({BOOTSTRAP_RESAMPLES:,} resamples); share above 0.5: of sentences; framing hits, also "
-    "per 1,000 CJK characters. Section 0 is the lead."
-)
+
+
+def caption(score_label: str = "SnowNLP P(positive)") -> str:
+    """The tables' caption; `score_label` names the score (`style.score_label`: the trained model, if any)."""
+    return ("Sentence sentiment and framing terms by section. n: sentences scored; mean, median: of the sentences' "
+            f"{score_label} (converter in manifest.json); 95% CI: percentile bootstrap of the mean over sentences "
+            f"({BOOTSTRAP_RESAMPLES:,} resamples); share above 0.5: of sentences; framing hits, also "
+            "per 1,000 CJK characters. Section 0 is the lead.")
+
+
+CAPTION = caption()
 LABEL = "tab:sections"
 #: Column title → alignment ('l' text, 'r' number) of the report table.
 ALIGN = {"document": "l", "section": "r", "heading": "l", "n": "r", "mean": "r", "95% CI": "r", "median": "r",
@@ -106,17 +111,18 @@ def to_latex(report: pd.DataFrame, caption: str = CAPTION, label: str = LABEL) -
     return _tex_head(columns, caption, label) + "".join(_tex_row(r) for r in report.itertuples(index=False)) + _TEX_FOOT
 
 
-def write_section_reports(sections_csv: Path, folder: Path, documents: int) -> None:
+def write_section_reports(sections_csv: Path, folder: Path, documents: int, text: str = CAPTION) -> None:
     """Write sections.md and sections.tex (UTF-8, LF) into folder from sections.csv (sorted by document, section).
 
     `documents`: how many documents the table holds; the document column is shown when there are several.
+    `text`: the caption (`caption(label)` names the score).
     """
     columns = [c for c in ALIGN if c != "document" or documents > 1]
     md_file, tex_file = REPORT_FILES
     with open(folder / md_file, "w", encoding="utf-8", newline="\n") as md, \
             open(folder / tex_file, "w", encoding="utf-8", newline="\n") as tex:
-        md.write(_md_head(columns, CAPTION))
-        tex.write(_tex_head(columns, CAPTION, LABEL))
+        md.write(_md_head(columns, text))
+        tex.write(_tex_head(columns, text, LABEL))
         for chunk in read_table_chunks(sections_csv, CHUNK_ROWS):
             for r in section_report(chunk, document=documents > 1).itertuples(index=False):
                 md.write(_md_row(r))

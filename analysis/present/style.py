@@ -31,6 +31,18 @@ SCORE_LABELS = {
 }
 
 
+def score_label(parameters: dict) -> str:
+    """How figures and reports name a run's main score (`sentiment`), from manifest.json's parameters: SnowNLP's,
+    with the trained model that scored when there is one, or another scorer's."""
+    scorer = str(parameters.get("scorer", "snownlp"))
+    model = parameters.get("sentiment_model")
+    if scorer.startswith("snownlp"):
+        if isinstance(model, dict) and model.get("description"):
+            return f"P(positive) of {model['description']}"
+        return SCORE_LABELS["sentiment"]
+    return SCORE_LABELS.get(f"sentiment_{scorer.replace('-', '_')}", f"{scorer} score")
+
+
 def style() -> dict:
     """rcParams used inside every plotting function (never set globally): CJK font, deterministic SVG."""
     family = register_cjk_font()

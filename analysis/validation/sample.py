@@ -244,6 +244,7 @@ def _unit_words(unit: str) -> str:
 def _manifest_summary(manifest: dict) -> dict:
     params = manifest.get("parameters", {}) if isinstance(manifest.get("parameters"), dict) else {}
     lex = manifest.get("lexicon", {})
+    model = {"sentiment_model": params["sentiment_model"]} if params.get("sentiment_model") else {}
     return {"scorer": params.get("scorer"), "second_scorer": params.get("second_scorer"),
-            "converter": params.get("converter"),
+            "converter": params.get("converter"), **model,
             "lexicon": {k: lex.get(k) for k in ("name", "version", "sha256", "file")}}

@@ -16,6 +16,9 @@ from ..errors import AnalysisError
 from ..io.files import check_writable, sha256_file, swap_in, write_json
 from ..io.provenance import package_versions, version_of
 from ..io.tables import read_table, write_csv
+from ..sentiment.polarity import NeutralBand, check_band
+from ..sentiment.scorers import MODEL_SCORERS, takes_model
+from ..sentiment.trained import SentimentModel
 from .codes import canonical_codes, code_matrix, coder_summary, read_adjudication, read_codes
 from .performance import (
     CONFUSION_COLUMNS,
@@ -189,15 +192,53 @@ def gold_and_unresolved(v: Validation, matrix: pd.DataFrame) -> tuple[pd.DataFra
     return gold.reset_index(drop=True), unresolved.sort_values("unit").reset_index(drop=True), final
 
 
-THRESHOLD_COLUMNS = ["scorer", "model", "converter", "low", "high", "n_units", "folds", "package_version"]
+THRESHOLD_COLUMNS = ["scorer", "model", "model_sha256", "converter", "low", "high", "n_units", "folds",
+                     "package_version"]
 
 
-def _model(meta: dict, scorer: str) -> tuple[str, str]:
-    # The run's model identity from sample.json: the main scorer's name, or the second scorer's (sentiment_NAME).
+def _model(meta: dict, scorer: str) -> tuple[str, str, str]:
+    # The run's model identity from sample.json: the main scorer's name, or the second scorer's (sentiment_NAME),
+    # and for a SnowNLP scorer the sha256 of the trained sentiment model that scored ("" for SnowNLP's own).
     manifest = meta.get("run", {}).get("manifest", {})
     params = manifest.get("parameters", manifest)  # a whole manifest.json, or the summary sample.json keeps
     name = params.get("scorer", "snownlp") if scorer == "sentiment" else scorer.removeprefix("sentiment_")
-    return str(name), str(params.get("converter", ""))
+    model = params.get("sentiment_model")
+    sha = str(model.get("sha256", "")) if isinstance(model, dict) and takes_model(str(name)) else ""
+    return str(name), sha, str(params.get("converter", ""))
+
+
+def band_from_thresholds(path: Path, scorer: str, model: SentimentModel | None) -> NeutralBand:
+    """The neutral band of `scorer` with `model` (None: SnowNLP's own) in a thresholds.csv of `validate score`:
+    the row whose `model` is the scorer (snownlp and snownlp-reference give the same scores, so either matches the
+    other) and whose `model_sha256` is the model's (empty or absent for SnowNLP's own model). One-line error when
+    there is none."""
+    try:
+        table = read_table(path)
+    except FileNotFoundError:
+        raise AnalysisError(f"--neutral-band {path} not found; give LOW,HIGH or the thresholds.csv that "
+                            "`validate score` wrote") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise AnalysisError(f"cannot read --neutral-band {path} ({type(exc).__name__}); give the thresholds.csv "
+                            "that `validate score` wrote") from None
+    missing = [c for c in ("model", "low", "high") if c not in table.columns]
+    if missing:
+        raise AnalysisError(f"--neutral-band {path} has no {', '.join(missing)} column: it is not the thresholds.csv "
+                            "of `validate score`")
+    family = set(MODEL_SCORERS) if takes_model(scorer) else {scorer}
+    sha = table["model_sha256"].fillna("").astype(str) if "model_sha256" in table.columns else ""
+    want = model.sha256 if model is not None and takes_model(scorer) else ""
+    rows = table[table["model"].astype(str).isin(family) & (sha == want) & table["low"].notna()]
+    if rows.empty:
+        which = f"the sentiment model {model.name} ({model.short}…)" if want else "SnowNLP's own model"
+        which = which if takes_model(scorer) else "its word lists"
+        have = "; ".join(f"{r.model}" + (f" with model {str(r.model_sha256)[:8]}…" if "model_sha256" in table.columns
+                                          and isinstance(r.model_sha256, str) and r.model_sha256 else "")
+                         for r in table.itertuples()) or "none"
+        raise AnalysisError(f"--neutral-band {path} has no band for the {scorer} scorer with {which} (it has: {have});"
+                            " validate a run made with this scorer and model, or give LOW,HIGH")
+    row = rows.iloc[0]
+    return check_band(float(row["low"]), float(row["high"]),
+                      f"{path.name} (row of scorer {row['scorer'] if 'scorer' in rows.columns else row['model']})")
 
 
 def sentence_tables(v: Validation, gold: pd.DataFrame, resamples: int) -> dict[str, pd.DataFrame]:
@@ -210,8 +251,9 @@ def sentence_tables(v: Validation, gold: pd.DataFrame, resamples: int) -> dict[s
         result = scorer_performance(frame, scorer, resamples)
         perf.append(result.performance)
         conf.append(result.confusion)
-        model, converter = _model(v.meta, scorer)
-        thresholds.append({"scorer": scorer, "model": model, "converter": converter, "low": result.band[0],
+        model, model_sha, converter = _model(v.meta, scorer)
+        thresholds.append({"scorer": scorer, "model": model, "model_sha256": model_sha, "converter": converter,
+                           "low": result.band[0],
                            "high": result.band[1], "n_units": int(frame["score"].notna().sum()),
                            "folds": result.folds, "package_version": v.meta.get("package_version", "")})
         lengths.append(length_table(frame, scorer, result.oof))
