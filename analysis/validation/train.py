@@ -48,7 +48,7 @@ MIN_PER_CLASS = 20
 TEXT_COLUMNS = ("text_scored", "text")
 LABEL_COLUMNS = ("label", "code")
 #: What cv.csv reports, per model and fold.
-CV_MEASURES = ("accuracy_binary", "macro_f1_binary", "spearman")
+CV_MEASURES = ("coverage_binary", "accuracy_binary", "macro_f1_binary", "spearman")
 CV_COLUMNS = ["model", "weight", "fold", "measure", "value", "ci_low", "ci_high", "n"]
 #: What the weight is chosen by when several are given (`choose_weight`): pooled cross-validated macro-F1.
 WEIGHT_CRITERION = "macro_f1_binary"
@@ -266,14 +266,16 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.nd
 
 
 def _measures(part: pd.DataFrame, column: str, seed_key: tuple, resamples: int) -> dict[str, dict]:
-    """Accuracy (Wilson), macro-F1 and Spearman's ρ (percentile bootstrap over sentences) of one model on some
-    sentences: the measures of `validate score` (performance.py), unweighted, their bootstrap vectorised."""
+    """Coverage and accuracy (Wilson), macro-F1 and Spearman's ρ (percentile bootstrap over sentences) of one model
+    on some sentences: the measures of `validate score` (performance.py), unweighted, their bootstrap vectorised.
+    Coverage: the share of positive and negative sentences that get a decision (a score other than exactly 0.5)."""
     code, score = part["label"].to_numpy(object), part[column].to_numpy(float)
     polar = np.isin(code, BINARY)
     pred = binary_prediction(score[polar])
     decided = pred != UNDECIDED
     g, p = code[polar][decided], pred[decided]
-    out = {"accuracy_binary": weighted_proportion(g == p, np.ones(len(g)))}
+    out = {"coverage_binary": weighted_proportion(decided, np.ones(len(decided))),
+           "accuracy_binary": weighted_proportion(g == p, np.ones(len(g)))}
     ci = resampled_interval_rows(_macro_f1_rows(g, p), len(g), derive_seed("train-f1", *seed_key), resamples)
     f1 = macro_f1(g, p, np.ones(len(g))) if len(g) else math.nan
     out["macro_f1_binary"] = {"value": f1, "ci_low": ci[0], "ci_high": ci[1], "n": int(len(g))}
@@ -398,7 +400,7 @@ def train_from_gold(gold: Gold, base: str = "snownlp", weights: Sequence[int] = 
         "source": {"file": gold.file.name, "sha256": sha256_file(gold.file), "text_column": gold.text_column,
                    "label_column": gold.label_column, "converter": gold.converter},
         "cv": {"folds": folds, "seed": seed, "stratified_by": "label", "resamples": resamples,
-               "measures": list(CV_MEASURES), "compared": [m for m, _, _ in cv.model_columns()]},
+               "measures": list(CV_MEASURES), "compared": list(dict.fromkeys(m for m, _, _ in cv.model_columns()))},
         "versions": {**package_versions(), "snownlp": snownlp_version()},
     }
     return Trained(model, data, info, table, cv)
@@ -422,3 +424,25 @@ def validate_train(gold_path: str | os.PathLike, out: str | os.PathLike, base: s
                               domain, resamples)
     swap_in(out, lambda folder: write_model(trained, folder))
     return trained
+
+
+COMPARISON_COLUMNS = ["group", "level", "model", "measure", "value", "ci_low", "ci_high", "n"]
+
+
+def compare_scores(frame: pd.DataFrame, models: dict[str, str], by: str | None = None,
+                   resamples: int = config.BOOTSTRAP_RESAMPLES) -> pd.DataFrame:
+    """Several models' accuracy, macro-F1 and Spearman's ρ on the same labelled sentences, as cv.csv measures them,
+    over all of them and (with `by`, a column of `frame`) per level of a grouping column (script, outlet, …).
+
+    `frame`: a `label` column (negative / neutral / positive) and one score column per model; `models`: model name →
+    its column. Unweighted; intervals as in cv.csv (seeds from the group, level, model and measure).
+    """
+    parts = [("all", "all", frame)]
+    if by is not None:
+        parts += [(by, str(level), part) for level, part in frame.groupby(by, sort=True)]
+    rows = []
+    for group, level, part in parts:
+        for model, column in models.items():
+            for measure, est in _measures(part, column, (group, level, model), resamples).items():
+                rows.append({"group": group, "level": level, "model": model, "measure": measure, **est})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
