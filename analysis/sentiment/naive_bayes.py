@@ -181,14 +181,33 @@ def train(neg: Iterable[Sequence[str]], pos: Iterable[Sequence[str]], base: Naiv
 
 def classify(model: NaiveBayes, tokens: Sequence[str]) -> float:
     """`Sentiment.classify` on a text's tokens: SnowNLP's naive Bayes sums and probability, the same doubles."""
-    from .snowfast.model import _probability
+    return Classifier(model)(tokens)
 
-    log_total = math.log(model.total)
-    sums = []
-    for k in model.classes:  # Bayes.classify, verbatim in its arithmetic
-        counts, t = model.counts[k], model.totals[k]
-        s = math.log(t) - log_total
-        for word in tokens:
-            s += math.log(float(counts.get(word, UNSEEN)) / t)
-        sums.append(s)
-    return _probability(model.classes, POSITIVE, sums)
+
+class Classifier:
+    """`classify` for many texts with one model: each word's log-frequency is computed once (the same expression,
+    so the same double) and the sums are added in SnowNLP's order."""
+
+    def __init__(self, model: NaiveBayes) -> None:
+        self.model = model
+        log_total = math.log(model.total)
+        self._base = [math.log(model.totals[k]) - log_total for k in model.classes]
+        self._logs: list[dict[str, float]] = [{} for _ in model.classes]
+
+    def _log(self, i: int, word: str) -> float:
+        k = self.model.classes[i]
+        value = self._logs[i][word] = math.log(float(self.model.counts[k].get(word, UNSEEN)) / self.model.totals[k])
+        return value
+
+    def __call__(self, tokens: Sequence[str]) -> float:
+        """P(positive) of a text's tokens (Bayes.classify, then Sentiment.classify)."""
+        from .snowfast.model import _probability
+
+        sums = []
+        for i, logs in enumerate(self._logs):  # Bayes.classify, verbatim in its arithmetic
+            s = self._base[i]
+            for word in tokens:
+                v = logs.get(word)
+                s += v if v is not None else self._log(i, word)
+            sums.append(s)
+        return _probability(self.model.classes, POSITIVE, sums)

@@ -204,9 +204,9 @@ def cross_validate(tokens: Sequence[list[str]], frame: pd.DataFrame, base: nb.Na
     """k-fold cross-validation of SnowNLP's model and of a model trained (per weight) on the other folds."""
     labels = frame["label"]
     fold = fold_ids(labels, folds, seed)
-    stock = nb.stock_model()
+    stock = nb.Classifier(nb.stock_model())
     out = pd.DataFrame({"unit": frame["unit"].to_numpy(), "fold": fold, "label": labels.to_numpy(object),
-                        "stock": [nb.classify(stock, t) for t in tokens]})
+                        "stock": [stock(t) for t in tokens]})
     for w in weights:
         out[f"trained_{w}"] = math.nan
     for k in range(1, folds + 1):
@@ -214,8 +214,8 @@ def cross_validate(tokens: Sequence[list[str]], frame: pd.DataFrame, base: nb.Na
         train_tokens = [tokens[i] for i in train_idx]
         train_labels = labels.iloc[train_idx].tolist()
         for w in weights:
-            model = _fit(train_tokens, train_labels, base, w)  # never sees fold k
-            out.loc[test_idx, f"trained_{w}"] = [nb.classify(model, tokens[i]) for i in test_idx]
+            model = nb.Classifier(_fit(train_tokens, train_labels, base, w))  # never sees fold k
+            out.loc[test_idx, f"trained_{w}"] = [model(tokens[i]) for i in test_idx]
     others = [c for c in frame.columns if c.startswith("sentiment_")]
     for c in others:
         out[c] = frame[c].to_numpy(float)
@@ -239,28 +239,32 @@ def _macro_f1_rows(gold: np.ndarray, pred: np.ndarray) -> Callable[[np.ndarray],
     return stat
 
 
-def _row_ranks(keys: np.ndarray, levels: int) -> np.ndarray:
-    """Average ranks (1-based, ties sharing their mean rank, as scipy's rankdata) within each row of a matrix of
-    integer keys 0..levels-1 that order the values: by counting, without sorting."""
-    rows = keys.shape[0]
-    counts = np.bincount((keys + levels * np.arange(rows)[:, None]).ravel(), minlength=rows * levels)
-    counts = counts.reshape(rows, levels)
-    mean_rank = np.cumsum(counts, axis=1) - counts + (counts + 1) / 2.0
-    return np.take_along_axis(mean_rank, keys, axis=1)
-
-
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """Spearman's ρ of each row of a matrix of resampled indices (as `stats.agreement.spearman`)."""
+    """Spearman's ρ of each row of a matrix of resampled indices (as `stats.agreement.spearman`: the Pearson
+    correlation of average ranks, ties sharing their mean rank), without sorting: a value's rank is the number of
+    draws below it plus its mean position among its ties, from how often each value is drawn; the cross-product
+    sums the ranks of x over the draws of each level of y (few: the codes)."""
     ux, kx = np.unique(x, return_inverse=True)
     uy, ky = np.unique(y, return_inverse=True)
+    nx, ny = len(ux), len(uy)
+
+    def ranks(counts: np.ndarray, n: int) -> np.ndarray:  # centred mean ranks of each value, per row
+        return np.cumsum(counts, axis=1) - counts + (counts + 1) / 2.0 - (n + 1) / 2.0
 
     def stat(idx: np.ndarray) -> np.ndarray:
-        rx, ry = _row_ranks(kx[idx], len(ux)), _row_ranks(ky[idx], len(uy))
-        rx -= rx.mean(axis=1, keepdims=True)
-        ry -= ry.mean(axis=1, keepdims=True)
-        sxx, syy = (rx * rx).sum(axis=1), (ry * ry).sum(axis=1)
+        rows, n = idx.shape
+        keys = (kx[idx] + nx * np.arange(rows)[:, None]).ravel()
+        levels = ky[idx]
+        cx = np.bincount(keys, minlength=rows * nx).reshape(rows, nx).astype(float)
+        cy = np.stack([(levels == v).sum(axis=1) for v in range(ny)], axis=1).astype(float)
+        rx, ry = ranks(cx, n), ranks(cy, n)
+        sxy = np.zeros(rows)
+        for v in range(1, ny):  # the centred ranks of x sum to 0, so level 0 adds ry[0] · (−the others' sums)
+            drawn = np.bincount(keys, weights=(levels == v).ravel(), minlength=rows * nx).reshape(rows, nx)
+            sxy += (drawn * rx).sum(axis=1) * (ry[:, v] - ry[:, 0])
+        sxx, syy = (cx * rx * rx).sum(axis=1), (cy * ry * ry).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where((sxx > 0) & (syy > 0), (rx * ry).sum(axis=1) / np.sqrt(sxx * syy), np.nan)
+            return np.where((sxx > 0) & (syy > 0), sxy / np.sqrt(sxx * syy), np.nan)
 
     return stat
 
