@@ -15,6 +15,9 @@ FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
 SENTIMENT_NEGATIONS: Path = LEXICON_DIR / "sentiment_negations.txt"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
+#: The development corpus's coded sentences (data/dev/coding/README.md): the news model's training data and its
+#: evaluation (notebook 07).
+DEV_CODING_DIR: Path = DATA_DIR / "dev" / "coding"
 DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"
 RAW_CHECKSUMS: Path = RAW_DATA_DIR / "SHA256SUMS"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..framing.lexicon import Lexicon
@@ -64,3 +65,39 @@ def category_table(lexicon: Lexicon) -> pd.DataFrame:
         n_terms[e.category] += 1
     return pd.DataFrame([{"category": c.id, "label_zh": c.label_zh, "label_en": c.label_en,
                           "n_terms": n_terms[c.id], "description": c.description} for c in lexicon.categories])
+
+
+CHANGED_COLUMNS = ["document", "sentence", "text", "before", "after", "change"]
+
+
+def changed_side(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Sentences that two scorings (e.g. SnowNLP's model and a trained one) put on different sides of 0.5, with both
+    scores and the direction of the change ("negative → positive" means below 0.5 before, above after)."""
+
+    def side(s: pd.Series) -> pd.Series:
+        return pd.Series(np.select([s > 0.5, s < 0.5], ["positive", "negative"], "0.5"), index=s.index).where(
+            s.notna())
+
+    both = before[["document", "sentence", "text", "sentiment"]].merge(
+        after[["document", "sentence", "sentiment"]], on=["document", "sentence"], suffixes=("_before", "_after"))
+    a, b = side(both["sentiment_before"]), side(both["sentiment_after"])
+    moved = both[a.notna() & b.notna() & (a != b)]
+    return pd.DataFrame({"document": moved["document"], "sentence": moved["sentence"], "text": moved["text"],
+                         "before": moved["sentiment_before"], "after": moved["sentiment_after"],
+                         "change": a[moved.index] + " → " + b[moved.index]}, columns=CHANGED_COLUMNS
+                        ).sort_values(["document", "sentence"], kind="stable").reset_index(drop=True)
+
+
+def estimates_wide(table: pd.DataFrame, rows: list[str], digits: int = 2) -> pd.DataFrame:
+    """A long table of estimates (columns measure, value, ci_low, ci_high, and `rows`) as one row per `rows` and one
+    column per measure, each cell "value [low, high]" (a dash when missing), for reading."""
+
+    def cell(r: pd.Series) -> str:
+        if pd.isna(r["value"]):
+            return "–"
+        ci = "" if pd.isna(r["ci_low"]) else f" [{r['ci_low']:.{digits}f}, {r['ci_high']:.{digits}f}]"
+        return f"{r['value']:.{digits}f}{ci}"
+
+    cells = table.assign(cell=table.apply(cell, axis=1))
+    wide = cells.pivot_table(index=rows, columns="measure", values="cell", aggfunc="first", sort=False)
+    return wide[[m for m in dict.fromkeys(table["measure"]) if m in wide.columns]].rename_axis(columns=None)

@@ -293,9 +293,10 @@ def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: st
 
 def plot_sentiment_agreement(
     sentences: pd.DataFrame, a: str = "sentiment", b: str = "sentiment_lexicon", document: str | None = None,
-    score_label: str | None = None,
+    score_label: str | None = None, label_b: str | None = None,
 ) -> Figure:
-    """Scatter of two scorers' sentence scores, lines at 0.5, counts per quadrant, Spearman's rho."""
+    """Scatter of two scorers' sentence scores, lines at 0.5, counts per quadrant, Spearman's rho. `score_label` and
+    `label_b` name the two scores (default: `style.SCORE_LABELS`)."""
     sen = _one(sentences, document)
     both = sen[sen[a].notna() & sen[b].notna()]
     stats = sentence_agreement(both, a, b).iloc[-1]
@@ -322,7 +323,7 @@ def plot_sentiment_agreement(
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel(fit((score_label or SCORE_LABELS.get(a, a)) + " per sentence", 70, 2))
-        ax.set_ylabel(SCORE_LABELS.get(b, b) + " per sentence")
+        ax.set_ylabel(fit((label_b or SCORE_LABELS.get(b, b)) + " per sentence", 60, 2))
         rho = "not defined" if np.isnan(stats["spearman_rho"]) else f"= {stats['spearman_rho']:.2f}"
         same = "" if np.isnan(stats["same_side_share"]) else f", same side of 0.5: {stats['same_side_share']:.0%}"
         ax.set_title(f"Two scorers, one article: Spearman ρ {rho}{same} "
@@ -436,4 +437,55 @@ def plot_framing_comparison(sentences: pd.DataFrame, comparison: pd.DataFrame, d
         if handles:  # between the two rows of dots, where there are none; opaque, so the dashed line stops at it
             ax.legend(handles, labels, loc="center left", bbox_to_anchor=(0, 0.5), ncols=3, fontsize=8,
                       frameon=True, facecolor="white", edgecolor="none", framealpha=1)
+    return fig
+
+
+#: How the cross-validation figure names the models of a cv.csv.
+CV_MODEL_LABELS = {"stock": "SnowNLP's own model", "trained": "trained model", "sentiment_lexicon": "HowNet lexicon"}
+CV_MEASURE_LABELS = {"accuracy_binary": "binary accuracy", "macro_f1_binary": "macro-F1 (binary)",
+                     "spearman": "Spearman ρ with the codes"}
+
+
+def plot_cross_validation(cv: pd.DataFrame, weight: int | None = None) -> Figure:
+    """A model's cross-validation (`validate train`'s cv.csv): per measure, each model's value on each held-out fold
+    (dots) and over all folds with its 95% interval. `weight`: which trained weight to show (default: the only one)."""
+    rows = cv.copy()
+    trained = rows["model"] == "trained"
+    if weight is None and trained.any():
+        weights = rows.loc[trained, "weight"].dropna().unique()
+        if len(weights) > 1:
+            raise AnalysisError(f"cv.csv has several trained weights ({', '.join(map(str, weights))}); pass weight=")
+        weight = weights[0] if len(weights) else None
+    rows = rows[~trained | (rows["weight"] == weight)]
+    models = [m for m in CV_MODEL_LABELS if m in set(rows["model"])] + sorted(set(rows["model"]) - set(CV_MODEL_LABELS))
+    measures = [m for m in CV_MEASURE_LABELS if m in set(rows["measure"])]
+    colours = dict(zip(models, (GREY, VERMILION, BLUE, ORANGE), strict=False))
+    seen: set[str] = set()
+    with styled():
+        fig, axes = plt.subplots(1, len(measures), figsize=(3.4 * len(measures), 1.6 + 0.6 * len(models)),
+                                 sharey=True, layout="constrained", squeeze=False)
+        for ax, measure in zip(axes[0], measures, strict=True):
+            for y, model in enumerate(models):
+                part = rows[(rows["model"] == model) & (rows["measure"] == measure)]
+                folds = part[part["fold"].astype(str) != "all"]["value"].to_numpy(float)
+                ax.scatter(folds, np.full(folds.size, y + 0.25), s=14, color=colours.get(model, GREY), alpha=0.6,
+                           linewidths=0, label=first_label(seen, "one held-out fold"))
+                pooled = part[part["fold"].astype(str) == "all"]
+                if len(pooled) and not np.isnan(pooled["value"].iloc[0]):
+                    r = pooled.iloc[0]
+                    err = None if np.isnan(r["ci_low"]) else [[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]]
+                    ax.errorbar(r["value"], y, xerr=err, fmt="o", color=colours.get(model, GREY), ms=7, capsize=4,
+                                lw=2, label=first_label(seen, "all folds, 95% interval"))
+                    ax.annotate(f"{r['value']:.2f}", (r["value"], y), xytext=(0, 6), textcoords="offset points",
+                                ha="center", va="bottom", fontsize=8)
+            ax.set_xlabel(CV_MEASURE_LABELS[measure])
+            ax.set_xlim(-0.05 if measure == "spearman" else 0.3, 1.0)
+        axes[0][0].set_yticks(range(len(models)), [CV_MODEL_LABELS.get(m, m) for m in models], fontsize=9)
+        axes[0][0].set_ylim(len(models) - 0.4, -0.6)
+        folds = sorted(set(rows["fold"].astype(str)) - {"all"})
+        n = rows[(rows["fold"].astype(str) == "all") & (rows["measure"] == "accuracy_binary")]["n"]
+        fig.suptitle(f"Cross-validation: {len(folds)} held-out folds"
+                     + (f", {int(n.iloc[0])} positive/negative sentences" if len(n) else "")
+                     + (f"; trained weight {weight}" if weight is not None else ""), x=0.01, ha="left", fontsize=10)
+        legend_above(axes[0][0], ncols=2)
     return fig
