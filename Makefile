@@ -4,11 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install data figures test lint lab report strip checksums lock clean
+.PHONY: help install data figures test lint lab report strip checksums lock clean news-model
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ report: $(STAMP) ## execute every notebook on the demo article; HTML copies in r
 
 strip: $(STAMP) ## remove outputs from notebooks/*.ipynb before committing them
 	$(PY) -m jupyter nbconvert --clear-output --inplace --log-level WARN notebooks/*.ipynb
+
+news-model: $(STAMP) ## retrain the shipped news model from the coded development sentences; remake its evaluation
+	$(PY) -m analysis validate train --gold data/dev/coding/sentiment-revise/validation/gold.csv \
+	  --out analysis/sentiment/models/news --base snownlp --weight 1,3,10,30,100,300 --domain news
+	$(PY) data/dev/coding/news-model/evaluate.py
 
 checksums: ## refresh data/raw/SHA256SUMS after a deliberate change to data/raw/
 	cd data/raw && find . -type f \( -name '*.txt' -o -name '*.md' \) -printf '%P\n' | LC_ALL=C sort | xargs sha256sum > SHA256SUMS

@@ -1,5 +1,6 @@
-"""Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views) and
-`validate sample` (a sample for human coding, with blind coding sheets).
+"""Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views),
+`validate sample` (a sample for human coding, with blind coding sheets), `validate score` (agreement and each
+scorer's performance) and `validate train` (a SnowNLP model trained on coded sentences, cross-validated).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
