@@ -43,11 +43,12 @@ def analyse_text(
     seg = segment(text, headings, max_sentence_chars, title)
     hits = find_hits(seg, matcher_for(lexicon))
     placed = hit_sentences(seg, hits)
-    sentences = sentence_table(document, seg, placed, converter, scorer or get_scorer("snownlp"), second_scorer,
-                               neutral_band)
+    scorer = scorer or get_scorer("snownlp")
+    sentences = sentence_table(document, seg, placed, converter, scorer, second_scorer, neutral_band)
     sections = section_table(document, seg, hits, sentences, second_scorer, neutral_band)
     return Tables(
-        documents=document_table(document, seg, sentences, sections, second_scorer, neutral_band),
+        documents=document_table(document, seg, sentences, sections, second_scorer, neutral_band,
+                                 trained_model(scorer, second_scorer)),
         sections=sections,
         sentences=sentences,
         framing=framing_table(document, hits, lexicon),
@@ -131,9 +132,17 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sen
                                               neutral_band is not None))
 
 
+def trained_model(*scorers: Scorer | None) -> str | None:
+    """The description of the trained sentiment model a SnowNLP scorer among `scorers` uses (None: SnowNLP's own)."""
+    model = next((m for m in (getattr(s, "model", None) for s in scorers) if m is not None), None)
+    return model.description if model is not None else None
+
+
 def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, sections: pd.DataFrame,
-                   second_scorer: Scorer | None = None, neutral_band: NeutralBand | None = None) -> pd.DataFrame:
-    """documents.csv's row: the document's totals, score statistics over all its sentences, and its metadata."""
+                   second_scorer: Scorer | None = None, neutral_band: NeutralBand | None = None,
+                   model: str | None = None) -> pd.DataFrame:
+    """documents.csv's row: the document's totals, score statistics over all its sentences, its metadata, and the
+    trained model that scored (`model`, only when there is one)."""
     n_hits = int(sections["framing_hits"].sum())
     n_cjk = int(sections["n_cjk"].sum())
     return pd.DataFrame([{
@@ -142,8 +151,9 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
         **score_summary(sentences, second_scorer, document, "document"),
         "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
-        "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata),
-    }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None))
+        "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata), "sentiment_model": model,
+    }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None,
+                        model is not None))
 
 
 def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:

