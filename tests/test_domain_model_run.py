@@ -262,6 +262,8 @@ def test_bad_coded_files_are_one_line_errors_and_nothing_is_written(tmp_path, ca
     few = pd.concat([good.iloc[:12], good.iloc[25:]])
     err = _refused(capsys, _train(tmp_path, few), tmp_path / "m")
     assert "only 12 negative" in err and "cross-validation needs at least 20" in err
+    err = _refused(capsys, _train(tmp_path, good) + ["--folds", "30"], tmp_path / "m")
+    assert "only 25 negative, 25 positive" in err and "at least 30" in err
     err = _refused(capsys, _train(tmp_path, good) + ["--weight", "0"], tmp_path / "m")
     assert "--weight" in err
     err = _refused(capsys, _train(tmp_path, good) + ["--weight", "2.5"], tmp_path / "m")

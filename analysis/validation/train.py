@@ -140,11 +140,11 @@ def check_gold(gold: Gold, folds: int) -> None:
     if empty:
         raise AnalysisError(f"--gold {gold.file} has no {empty[0]} sentence; training needs both negative and "
                             "positive sentences")
-    few = {c: k for c, k in n.items() if k < MIN_PER_CLASS}
+    few = {c: k for c, k in n.items() if k < max(MIN_PER_CLASS, folds)}
     if few:
         counts = ", ".join(f"{k} {c}" for c, k in few.items())
         raise AnalysisError(f"--gold {gold.file} has only {counts} sentence(s); {folds}-fold cross-validation needs "
-                            f"at least {MIN_PER_CLASS} labelled sentences per class: code more sentences")
+                            f"at least {max(MIN_PER_CLASS, folds)} labelled sentences per class: code more sentences")
 
 
 def parse_weights(text: str | int | Sequence[int]) -> list[int]:
