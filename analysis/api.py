@@ -23,7 +23,7 @@ from .io.tables import RunTables, write_csv
 from .io.tables import load_run as _load_run
 from .present.style import save_figure
 from .schema import Tables
-from .sentiment.scorers import Scorer, get_scorer
+from .sentiment.scorers import Scorer, as_scorer, get_scorer
 from .text.decode import read_text
 from .text.script import check_converter
 
@@ -51,10 +51,6 @@ def categories(lexicon: Lexicon) -> list[dict]:
     return lexicon.category_records()
 
 
-def _scorer(scorer: str | Scorer) -> Scorer:
-    return get_scorer(scorer) if isinstance(scorer, str) else scorer
-
-
 def analyse_file(
     path: str | os.PathLike | None = None,
     lexicon: str | os.PathLike | Lexicon | None = None,
@@ -76,9 +72,9 @@ def analyse_file(
     src = article_path(path)
     lex = get_lexicon(lexicon)
     converter = check_converter(converter)
-    second = _scorer(second_scorer) if second_scorer is not None else None
+    second = as_scorer(second_scorer) if second_scorer is not None else None
     return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings,
-                        scorer=_scorer(scorer), second_scorer=second, title=title)
+                        scorer=as_scorer(scorer), second_scorer=second, title=title)
 
 
 def load_run(folder: str | os.PathLike | None = None) -> RunTables:

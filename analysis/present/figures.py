@@ -22,6 +22,7 @@ from .style import (
     NO_SCORES,
     SCORE_LABELS,
     axis_note,
+    finish,
     first_label,
     fit,
     half_line,
@@ -156,10 +157,8 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
         else:
             ax.set_xticks([])
         ax.set_ylim(-0.03, 1.1)
-        ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
-        ax.set_ylabel("SnowNLP P(positive)")
-        ax.set_title("Sentiment arc", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, "Sentiment arc", "sentence (reading order); shaded bands and § mark sections", "SnowNLP P(positive)",
+               ncols=3)
     return fig
 
 
@@ -344,10 +343,8 @@ def plot_script_comparison(comparison: pd.DataFrame, document: str | None = None
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
         ax.set_aspect("equal")
-        ax.set_xlabel("SnowNLP P(positive), sentence as written")
-        ax.set_ylabel("SnowNLP P(positive), sentence after conversion")
-        ax.set_title("The same sentences, two scripts", loc="left")
-        legend_above(ax)
+        finish(ax, "The same sentences, two scripts", "SnowNLP P(positive), sentence as written",
+               "SnowNLP P(positive), sentence after conversion")
     return fig
 
 
@@ -362,10 +359,8 @@ def plot_prefix_scores(prefixes: pd.DataFrame, document: str | None = None) -> F
         half_line(ax, vertical=False)
         ax.set_xscale("log")
         ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel("length of the prefix (characters, log scale)")
-        ax.set_ylabel("SnowNLP P(positive) of the prefix as one text")
-        ax.set_title("Growing prefixes of the article, scored as one text", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, "Growing prefixes of the article, scored as one text",
+               "length of the prefix (characters, log scale)", "SnowNLP P(positive) of the prefix as one text", ncols=3)
     return fig
 
 
@@ -382,10 +377,8 @@ def plot_score_distribution(sentences: pd.DataFrame, document: str | None = None
         else:
             axis_note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score")
         ax.set_xlim(0, 1)
-        ax.set_xlabel("SnowNLP P(positive) per sentence")
-        ax.set_ylabel("sentences")
-        ax.set_title(f"Distribution of sentence scores (n={len(scores)})", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, f"Distribution of sentence scores (n={len(scores)})", "SnowNLP P(positive) per sentence",
+               "sentences", ncols=3)
     return fig
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..framing.lexicon import Entry, Lexicon
 from ..io.files import package_text, staged
+from ..io.inputs import unsafe_as_path
 from ..io.tables import RunTables, check_run_lexicon, load_run
 from .fonts import CJK_FAMILY, FONT_NAME, font_face
 from .layout import heading_starts, overlapping
@@ -61,8 +62,7 @@ class KwicHit:
 
 def page_relpath(document: str) -> str:
     """The page's path below the output folder: `<document>.html`, ids with '/' giving nested folders."""
-    parts = document.split("/")
-    if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+    if unsafe_as_path(document):
         raise AnalysisError(f"document id {document!r} cannot name a file below --out (empty, '.' or '..' part, "
                             "or a backslash); give the document another id")
     return document + ".html"

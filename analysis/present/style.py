@@ -83,6 +83,14 @@ def legend_above(ax: Axes, ncols: int = 2, handles: list | None = None, labels: 
               fontsize=8, frameon=False, **kwargs)
 
 
+def finish(ax: Axes, title: str, xlabel: str, ylabel: str, ncols: int = 2, **title_kw: object) -> None:
+    """The house ending of a plot: its axis labels, its title on the left, and the legend above it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left", **title_kw)
+    legend_above(ax, ncols=ncols)
+
+
 def first_label(seen: set[str], label: str) -> str:
     """`label` the first time it is asked for, then matplotlib's "no legend entry" label."""
     if label in seen:

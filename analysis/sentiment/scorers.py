@@ -66,6 +66,11 @@ def get_scorer(name: str) -> Scorer:
     return _LOADED[name]
 
 
+def as_scorer(scorer: str | Scorer) -> Scorer:
+    """A scorer given by name (looked up as `get_scorer` does) or as an object (returned as it is)."""
+    return get_scorer(scorer) if isinstance(scorer, str) else scorer
+
+
 def prepare(texts: Sequence[str], converter: str) -> list[str]:
     """The text each sentence is scored as: converted with OpenCC (`converter`, 'none' keeps it)."""
     return [convert(t, converter) for t in texts]

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..errors import AnalysisError
 from ..io.tables import read_table
 from ..present.palette import BLUE, CODE_COLOURS, GREY, ORANGE, VERMILION
-from ..present.style import SCORE_LABELS, legend_above, save_figure, styled
+from ..present.style import SCORE_LABELS, finish, legend_above, save_figure, styled
 from .performance import BINARY, LABELS, PRECISION_FLOOR, UNDECIDED, wilson
 from .report import scorer_name
 
@@ -66,11 +66,9 @@ def plot_calibration(gold: pd.DataFrame, scorer: str) -> Figure:
         ax.axvline(0.5, color="black", lw=0.8, ls="--")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.08)
-        ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)")
-        ax.set_ylabel("share of the bin's sentences coded positive")
-        ax.set_title(f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})", loc="left",
-                     fontsize=10)
-        legend_above(ax)
+        finish(ax, f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})",
+               f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)", "share of the bin's sentences coded positive",
+               fontsize=10)
     return fig
 
 
