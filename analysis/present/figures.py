@@ -234,7 +234,7 @@ def _group_tick(name: object, n_documents: int, minimum: int) -> str:
 
 def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: str) -> Figure:
     """Per group: each document's value (dots, fixed jitter) and the group value with its 95% CI from resampling
-    documents, for mean sentence sentiment and framing density. Groups of fewer than `corpus.MIN_GROUP_DOCUMENTS`
+    documents, for mean sentence sentiment and framing density. Groups of fewer than `groups.MIN_GROUP_DOCUMENTS`
     documents are drawn hollow and labelled "too few"."""
     grp = groups.sort_values("group").reset_index(drop=True)
     keys = documents[column].astype("string").fillna("(none)")
@@ -384,7 +384,7 @@ def plot_score_distribution(sentences: pd.DataFrame, document: str | None = None
 
 def plot_framing_comparison(sentences: pd.DataFrame, comparison: pd.DataFrame, document: str | None = None) -> Figure:
     """Scores of sentences with and without framing terms (dots, fixed jitter), group means, and the test results;
-    below `compare.MIN_GROUP_SENTENCES` per group the title says why there are no tests."""
+    below `framing_effect.MIN_GROUP_SENTENCES` per group the title says why there are no tests."""
     sen = _one(sentences, document)
     row = _one(comparison, document).iloc[0]
     scored = sen[sen["sentiment"].notna()]

@@ -23,7 +23,7 @@ class Scorer(Protocol):
     name: str
 
     def score(self, texts: Sequence[str]) -> list[float]:
-        """Score texts that each read as Chinese (`analysis.script.is_chinese`)."""
+        """Score texts that each read as Chinese (`analysis.text.script.is_chinese`)."""
         ...
 
 
