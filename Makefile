@@ -25,13 +25,15 @@ figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis figures
 	$(PY) -m analysis html
 
-lint: $(STAMP) ## ruff, and deptry: every import declared, every runtime dependency used (pyproject.toml)
+lint: $(STAMP) ## ruff; deptry (every import declared, every runtime dependency used); import-linter (the layers)
 	$(PY) -m ruff check .
 	$(PY) -m deptry analysis notebooks
 	@# tests and benchmarks may import dev packages (DEP004) and need not use every runtime one (DEP002)
 	$(PY) -m deptry tests benchmarks --exclude '\.venv' --ignore DEP002,DEP004
+	@# imports point one way through the folders of analysis/ (pyproject.toml, [tool.importlinter])
+	$(VENV)/bin/lint-imports --no-cache
 
-test: lint ## ruff and deptry, then the test suite
+test: lint ## ruff, deptry and import-linter, then the test suite
 	$(PY) -m pytest
 
 lab: $(STAMP) ## start JupyterLab on the project (kernel: .venv; add LAB_ARGS=--no-browser etc.)

@@ -1,4 +1,5 @@
-"""One call per task for notebooks and scripts: analyse one article file in memory, load a lexicon, save results.
+"""One call per task for notebooks and scripts: analyse one article file in memory, load a lexicon or a finished run,
+save results.
 
 Paths given as text are resolved against the current working folder (``~`` is expanded). Nothing here writes
 unless `save_outputs` is called, and it never writes into data/raw/, data/processed/ or figures/ (the committed
@@ -14,22 +15,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import config
+from .analyse import analyse_text
 from .errors import AnalysisError
-from .lexicon import Lexicon, load_lexicon
-from .output import staged, write_csv
-from .pipeline import Tables, analyse_text
-from .reading import read_text
-from .script import check_converter
-from .sentiment import Scorer, get_scorer
+from .framing.lexicon import Lexicon, load_lexicon
+from .io.files import check_not_protected, resolve_path, staged
+from .io.tables import RunTables, write_csv
+from .io.tables import load_run as _load_run
+from .present.style import save_figure
+from .schema import Tables
+from .sentiment.scorers import Scorer, as_scorer, get_scorer
+from .text.decode import read_text
+from .text.script import check_converter
 
-#: Folders that only `make figures` / `make checksums` write; notebooks and scripts never do.
-PROTECTED_DIRS = (config.RAW_DATA_DIR, config.PROCESSED_DATA_DIR, config.FIGURES_DIR)
-
-
-def resolve_path(path: str | os.PathLike) -> Path:
-    """An absolute path: `~` expanded, a relative path taken from the current working folder."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else Path.cwd() / p
+__all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_run", "resolve_path",
+           "save_outputs"]
 
 
 def article_path(article: str | os.PathLike | None = None) -> Path:
@@ -49,7 +48,7 @@ def get_lexicon(lexicon: str | os.PathLike | Lexicon | None = None) -> Lexicon:
 
 def categories(lexicon: Lexicon) -> list[dict]:
     """The lexicon's categories as plotting functions and manifest.json expect them (id, label_zh, label_en)."""
-    return [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in lexicon.categories]
+    return lexicon.category_records()
 
 
 def analyse_file(
@@ -59,26 +58,30 @@ def analyse_file(
     headings: str = config.DEFAULT_HEADINGS,
     *,
     scorer: str | Scorer = "snownlp",
+    second_scorer: str | Scorer | None = None,
     encoding: str | None = None,
     title: str = config.DEFAULT_TITLE_FILES,
 ) -> Tables:
     """Run the whole pipeline on one article in memory (as `python -m analysis run FILE` would); writes nothing.
 
-    `path` None means the demo article; the document id is the file's stem, as on the command line. `encoding`
-    None reads UTF-8 or detects a legacy Chinese encoding, as `--encoding` does by default. `title` "none" reads the
-    first line as body text, like `--title none`.
+    `path` None means the demo article; the document id is the file's stem, as on the command line. `second_scorer`
+    (e.g. "lexicon") adds its columns, like `--second-scorer`. `encoding` None reads UTF-8 or detects a legacy
+    Chinese encoding, as `--encoding` does by default. `title` "none" reads the first line as body text, like
+    `--title none`.
     """
     src = article_path(path)
     lex = get_lexicon(lexicon)
     converter = check_converter(converter)
-    sc = get_scorer(scorer) if isinstance(scorer, str) else scorer
-    return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings, scorer=sc,
-                        title=title)
+    second = as_scorer(second_scorer) if second_scorer is not None else None
+    return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings,
+                        scorer=as_scorer(scorer), second_scorer=second, title=title)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
+def load_run(folder: str | os.PathLike | None = None) -> RunTables:
+    """The tables of a `python -m analysis run` output folder (None: data/processed/; a relative path is taken from
+    the current working folder), with its failures and manifest: `run.documents`, …, `run.failures`,
+    `run.manifest`."""
+    return _load_run(config.PROCESSED_DATA_DIR if folder is None else resolve_path(folder))
 
 
 def save_outputs(
@@ -92,14 +95,7 @@ def save_outputs(
     half-written file. Other files in `output` are left alone; files with the same names are replaced.
     """
     out = resolve_path(output)
-    for folder in PROTECTED_DIRS:
-        if _inside(out, folder):
-            raise AnalysisError(
-                f"output {out} is inside {folder.relative_to(config.PROJ_ROOT)}/, which only `make figures` "
-                "writes; choose another output folder"
-            )
-    from .figures import save_figure  # imported here: pulls in seaborn
-
+    check_not_protected(out)
     with staged(out, "output folder") as tmp:
         for name, df in (tables or {}).items():
             write_csv(df, tmp / f"{name}.csv")

@@ -18,7 +18,7 @@ from .errors import AnalysisError
 from .validation.cli import add_sample_parser
 from .validation.score_cli import add_score_parser
 
-log = logging.getLogger("analysis")
+log = logging.getLogger(config.LOGGER)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .lexicon import load_lexicon
-    from .run import RunOptions, run
+    from .batch.run import run
+    from .batch.worker import RunOptions
+    from .framing.lexicon import load_lexicon
 
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
@@ -95,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
                       second_scorer=args.second_scorer, title=args.title)
     if args.quiet:
-        logging.getLogger("analysis").setLevel(logging.WARNING)
+        logging.getLogger(config.LOGGER).setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,
                    quiet=args.quiet)
     if failures:
@@ -109,8 +110,8 @@ def _figures(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # this process only draws to files
-    from .figures import render_figures
-    from .output import staged
+    from .io.files import staged
+    from .present.render import render_figures
 
     if args.validation is not None:
         from .validation.plots import render_validation_figures
@@ -126,7 +127,7 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _html(args: argparse.Namespace) -> int:
-    from .reading_view import write_pages
+    from .present.html import write_pages
 
     paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
                         args.lexicon or config.FRAMING_LEXICON)

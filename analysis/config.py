@@ -32,6 +32,8 @@ KWIC_WINDOW: int = 15
 MAX_SENTENCE_CHARS: int = 300
 MAX_CHARS: int = 5_000_000  # per document; --max-chars
 
+#: The logger every module's logger descends from (`logging.getLogger(__name__)` inside `analysis`).
+LOGGER: str = "analysis"
 #: Environment variable naming the cache folder (fast scorer's model arrays, numba's compiled code); tests use it.
 CACHE_DIR_ENV: str = "ZH_NEWS_FRAMING_CACHE_DIR"
 

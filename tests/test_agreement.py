@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import agreement as ag
-from analysis.output import read_table
-from analysis.pipeline import DOCUMENT_COLUMNS, SECTION_COLUMNS, SENTENCE_COLUMNS
+from analysis.io.tables import read_table
+from analysis.schema import DOCUMENT_COLUMNS, SECTION_COLUMNS, SENTENCE_COLUMNS
+from analysis.stats import agreement as ag
 
 from .conftest import ARTICLE, run_cli
 
@@ -118,7 +118,7 @@ def test_agreement_on_tables_without_second_scores_says_how_to_get_them(article_
 
 
 def test_agreement_figure_renders_with_no_missing_glyph(lexicon_run, tmp_path):
-    from analysis.figures import render_figures
+    from analysis.present.render import render_figures
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")

@@ -10,9 +10,10 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import api, config, explore, report
+from analysis import api, config, schema
 from analysis.errors import AnalysisError
-from analysis.output import read_table
+from analysis.io.tables import read_table
+from analysis.present import explore, report
 
 from .conftest import ARTICLE
 
@@ -51,6 +52,29 @@ def test_relative_paths_resolve_against_the_working_folder(tmp_path, monkeypatch
         api.article_path("sub/missing.txt")
     with pytest.raises(AnalysisError, match="converter"):
         api.analyse_file("sub/a.txt", converter="nope")
+
+
+def test_analyse_file_takes_a_second_scorer_like_the_command_line(lexicon_run):
+    from analysis.sentiment.hownet import HowNetScorer
+
+    t = api.analyse_file(second_scorer="lexicon")
+    assert list(t.sentences.columns) == schema.columns("sentences", "lexicon")
+    assert list(t.sections.columns) == schema.columns("sections", "lexicon")
+    fresh = HowNetScorer()  # its own instance, scoring each sentence on its own
+    expected = [fresh.score_one(s) for s in t.sentences["text_scored"]]
+    assert t.sentences["sentiment_lexicon"].tolist() == pytest.approx(expected, nan_ok=True, rel=0, abs=0)
+    pd.testing.assert_frame_equal(t.sentences, read_table(lexicon_run / "sentences.csv"), check_dtype=False)
+
+
+def test_load_run_reads_a_run_folder_relative_to_the_working_folder(article_run, monkeypatch):
+    monkeypatch.chdir(article_run.parent)
+    run = api.load_run(article_run.name)
+    assert run.folder == article_run
+    for name, file in schema.TABLE_FILES.items():
+        pd.testing.assert_frame_equal(getattr(run, name), read_table(article_run / file))
+    assert run.manifest == json.loads((article_run / "manifest.json").read_text(encoding="utf-8"))
+    assert list(run.failures.columns) == schema.FAILURE_COLUMNS and run.failures.empty
+    assert run.categories == api.categories(api.get_lexicon())
 
 
 class _Fixed:

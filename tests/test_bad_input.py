@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, config, output
-from analysis.output import read_table
+from analysis import cli, config
+from analysis.io import files as output
+from analysis.io.tables import read_table
 
 from .conftest import ARTICLE, ROOT, run_cli
 
@@ -68,8 +69,8 @@ def test_bom_and_line_endings_give_the_same_tables(tmp_path, short_run, transfor
 def test_mixed_width_punctuation_segments_and_counts_the_same(article_tables, lexicon):
     from snownlp import SnowNLP
 
-    from analysis.pipeline import analyse_text
-    from analysis.script import convert
+    from analysis.analyse import analyse_text
+    from analysis.text.script import convert
 
     text = config.DEMO_ARTICLE.read_text(encoding="utf-8")
     # Make every other sentence-ending / comma mark full-width: a one-to-one character swap keeps offsets.

@@ -7,13 +7,13 @@ import shutil
 
 import pandas as pd
 
-from analysis.output import read_table
+from analysis.io.tables import read_table
 
 from .conftest import ARTICLE, ROOT, run_cli
 
 
 def test_run_writes_every_table_with_its_columns(article_run):
-    from analysis.pipeline import DOCUMENT_COLUMNS, FRAMING_COLUMNS, KWIC_COLUMNS, SECTION_COLUMNS, SENTENCE_COLUMNS
+    from analysis.schema import DOCUMENT_COLUMNS, FRAMING_COLUMNS, KWIC_COLUMNS, SECTION_COLUMNS, SENTENCE_COLUMNS
     for name, cols in {"documents": DOCUMENT_COLUMNS, "sections": SECTION_COLUMNS, "sentences": SENTENCE_COLUMNS,
                        "framing": FRAMING_COLUMNS, "kwic": KWIC_COLUMNS}.items():
         df = read_table(article_run / f"{name}.csv")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis import compare
+from analysis.stats import framing_effect as compare
 
 
 def _sentences(framed, other, document="doc"):

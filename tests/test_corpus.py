@@ -18,13 +18,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import config, report
-from analysis.corpus import cluster_bootstrap_ci, compare_groups, synthetic_articles
-from analysis.output import read_table, write_csv
-from analysis.pipeline import analyse_text, concat_tables
-from analysis.reading import read_text
-from analysis.script import convert
-from analysis.stats import bootstrap_ci
+from analysis import config
+from analysis.analyse import analyse_text, concat_tables
+from analysis.io.synthetic import synthetic_articles
+from analysis.io.tables import read_table, write_csv
+from analysis.present import report
+from analysis.stats.bootstrap import bootstrap_ci
+from analysis.stats.groups import cluster_bootstrap_ci, compare_groups
+from analysis.text.decode import read_text
+from analysis.text.script import convert
 
 from .conftest import ROOT, run_cli
 
@@ -135,7 +137,7 @@ def test_workers_start_fresh_while_other_threads_run():
     """Forking a process with other threads can copy a held lock; then run_local must start fresh workers."""
     import threading
 
-    from analysis.engine import _pool_context, run_local
+    from analysis.batch.executors import _pool_context, run_local
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -183,7 +185,7 @@ def test_a_dask_cluster_gives_the_same_bytes_without_opening_the_files(run_one, 
     def no_files(*args, **kwargs):
         raise AssertionError("a Dask worker opened an input file")
 
-    monkeypatch.setattr("analysis.run.read_bytes", no_files)
+    monkeypatch.setattr("analysis.batch.worker.read_bytes", no_files)
     out, _ = run_one
     with _local_cluster() as cluster:
         r = run_cli("run", "corpus", "--out", "outd", "--scheduler", cluster.scheduler_address, cwd=folder)
@@ -193,10 +195,10 @@ def test_a_dask_cluster_gives_the_same_bytes_without_opening_the_files(run_one, 
 
 
 def test_a_dask_worker_with_other_package_versions_is_refused(folder, monkeypatch):
-    from analysis import output
+    from analysis.io.provenance import package_versions
 
-    real = output.package_versions()
-    monkeypatch.setattr("analysis.run.package_versions", lambda: {**real, "snownlp": "0.0.1"})  # the worker's
+    real = package_versions()
+    monkeypatch.setattr("analysis.io.provenance.package_versions", lambda: {**real, "snownlp": "0.0.1"})  # the worker's
     with _local_cluster() as cluster:
         r = run_cli("run", "corpus", "--out", "outv", "--scheduler", cluster.scheduler_address, cwd=folder)
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -205,8 +207,9 @@ def test_a_dask_worker_with_other_package_versions_is_refused(folder, monkeypatc
 
 
 def test_files_travel_as_bytes_to_a_cluster_and_unreadable_ones_as_failures(tmp_path, lexicon):
-    from analysis.inputs import collect
-    from analysis.run import RunOptions, _tasks, analyse_document
+    from analysis.batch.run import _tasks
+    from analysis.batch.worker import RunOptions, analyse_document
+    from analysis.io.inputs import collect
 
     (tmp_path / "a.txt").write_text("標題\n\n國產晶片再次突圍。\n", encoding="utf-8")
     (tmp_path / "big.txt").write_text("長" * 50, encoding="utf-8")
@@ -405,7 +408,7 @@ def test_group_results_do_not_depend_on_row_order():
 
 
 def test_corpus_figures_render_without_missing_glyphs(csv_run, tmp_path):
-    from analysis.figures import render_figures
+    from analysis.present.render import render_figures
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")
@@ -442,7 +445,7 @@ def test_the_corpus_notebook_runs_on_a_generated_corpus(csv_run, tmp_path):
 
 def test_work_is_submitted_a_few_documents_ahead_not_all_at_once():
     """Bounded memory: the pool pulls jobs × AHEAD_PER_WORKER items before the first result, not the whole corpus."""
-    from analysis.engine import AHEAD_PER_WORKER, run_local
+    from analysis.batch.executors import AHEAD_PER_WORKER, run_local
 
     produced = []
 

@@ -14,16 +14,16 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from analysis import figures
-from analysis.corpus import MIN_GROUP_DOCUMENTS
-from analysis.fonts import CJK_FAMILY
-from analysis.pipeline import analyse_text
+from analysis.analyse import analyse_text
+from analysis.present import figures, palette, render, style
+from analysis.present.fonts import CJK_FAMILY
+from analysis.stats.groups import MIN_GROUP_DOCUMENTS
 
 from .conftest import ROOT, run_cli
 
 
 def test_figures_render_with_no_missing_glyph(article_run, tmp_path):
-    from analysis.figures import render_figures
+    from analysis.present.render import render_figures
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing")
@@ -41,7 +41,7 @@ def test_figures_render_with_no_missing_glyph(article_run, tmp_path):
 def test_the_cjk_face_is_the_traditional_noto_face():
     from matplotlib import font_manager
 
-    from analysis.fonts import register_cjk_font
+    from analysis.present.fonts import register_cjk_font
 
     assert register_cjk_font() == CJK_FAMILY == "Noto Sans CJK TC"
     path = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
@@ -53,8 +53,8 @@ def test_importing_the_package_changes_no_matplotlib_settings():
         "import matplotlib, json; before = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "backend = matplotlib.get_backend();"
         "import importlib, pkgutil, analysis;"
-        "[importlib.import_module('analysis.' + m.name) for m in pkgutil.iter_modules(analysis.__path__)"
-        " if m.name != '__main__'];"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(analysis.__path__, 'analysis.')"
+        " if not m.name.endswith('__main__')];"
         "after = {k: repr(v) for k, v in matplotlib.rcParams.items()};"
         "print(json.dumps([k for k in before if before[k] != after[k]]))"
     )
@@ -105,13 +105,13 @@ def no_hits(lexicon):
 
 
 def test_fit_keeps_what_fits_wraps_and_ends_a_cut_with_an_ellipsis():
-    assert figures.fit("甲報", 20, 2) == "甲報"
+    assert style.fit("甲報", 20, 2) == "甲報"
     name = "中華人民共和國國務院新聞辦公室主辦的一個非常長的網站名稱"  # 29 characters: two lines of 20
-    assert figures.fit(name, 20, 2) == name[:20] + "\n" + name[20:]
-    cut = figures.fit(name * 2, 20, 2)
+    assert style.fit(name, 20, 2) == name[:20] + "\n" + name[20:]
+    cut = style.fit(name * 2, 20, 2)
     assert cut == name[:20] + "\n" + (name * 2)[20:39] + "…"
-    assert figures.fit("The Hong Kong Economic Journal online edition", 16, 2) == "The Hong Kong\nEconomic Journa…"
-    assert figures.fit("a_very_long_document_identifier_2026", 24) == "a_very_long_document_id…"
+    assert style.fit("The Hong Kong Economic Journal online edition", 16, 2) == "The Hong Kong\nEconomic Journa…"
+    assert style.fit("a_very_long_document_identifier_2026", 24) == "a_very_long_document_id…"
 
 
 def test_a_section_label_cut_to_two_lines_ends_with_an_ellipsis(lexicon):
@@ -173,7 +173,7 @@ def test_render_figures_on_an_english_document_warns_nothing_and_changes_no_warn
     before = list(warnings.filters)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figures.render_figures(out, tmp_path / "figs")
+        render.render_figures(out, tmp_path / "figs")
     assert [str(w.message) for w in caught] == []
     assert warnings.filters == before
 
@@ -187,12 +187,12 @@ def test_an_unexpected_warning_while_drawing_reaches_the_caller(article_run, tmp
 
     monkeypatch.setattr(figures.sns, "heatmap", heatmap)
     with pytest.warns(UserWarning, match="something new went wrong"):
-        figures.render_figures(article_run, tmp_path)
+        render.render_figures(article_run, tmp_path)
 
 
 def test_no_figure_calls_half_neutral_and_the_dashed_line_is_named_as_the_readme_names_it(
         article_tables, lexicon):
-    from analysis import compare
+    from analysis.stats import framing_effect as compare
 
     sen, sec = article_tables.sentences, article_tables.sections
     docs = pd.DataFrame({"document": ["a", "b"], "meta_outlet": ["甲", "乙"], "framing_per_1k_cjk": [3.0, 5.0],
@@ -205,14 +205,14 @@ def test_no_figure_calls_half_neutral_and_the_dashed_line_is_named_as_the_readme
             figures.plot_framing_comparison(sen, compare.compare_framing(sen, permutations=100))]
     for fig in figs:
         assert not any("neutral)" in t or "= neutral" in t for t in _texts(fig)), _texts(fig)
-        assert figures.HALF_LABEL in _legend_texts(fig)
+        assert style.HALF_LABEL in _legend_texts(fig)
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "0.5 = neutral" not in readme and f'labelled "{figures.HALF_LABEL}"' in readme
+    assert "0.5 = neutral" not in readme and f'labelled "{style.HALF_LABEL}"' in readme
 
 
 def _groups(rows) -> pd.DataFrame:
     """A compare_groups-shaped table: (group, n_documents, sentiment_mean, framing_per_1k_cjk); CIs ±0.05."""
-    from analysis.corpus import GROUP_COLUMNS
+    from analysis.stats.groups import GROUP_COLUMNS
 
     out = []
     for g, n, s, f in rows:
@@ -277,7 +277,7 @@ def test_small_groups_are_hollow_and_labelled_too_few_and_long_names_are_kept_or
         faces = _markers(ax)
         for y, g in enumerate(grp["group"]):
             small = grp.loc[y, "n_documents"] < MIN_GROUP_DOCUMENTS
-            assert faces[float(y)] == ("#ffffff" if small else figures.BLUE.lower()), (g, ax.get_xlabel())
+            assert faces[float(y)] == ("#ffffff" if small else palette.BLUE.lower()), (g, ax.get_xlabel())
 
 
 def test_the_documents_legend_names_only_groups_with_a_point():

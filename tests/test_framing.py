@@ -5,9 +5,9 @@ from __future__ import annotations
 import opencc
 import pytest
 
+from analysis.analyse import analyse_text
 from analysis.errors import AnalysisError
-from analysis.lexicon import parse_lexicon
-from analysis.pipeline import analyse_text
+from analysis.framing.lexicon import parse_lexicon
 
 
 def _count(tables, term, section=None):

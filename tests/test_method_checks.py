@@ -9,7 +9,7 @@ import opencc
 import pytest
 from snownlp import SnowNLP
 
-from analysis import method_checks
+from analysis.sentiment import method_checks
 
 
 @pytest.fixture(scope="session")

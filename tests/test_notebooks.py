@@ -13,7 +13,7 @@ import pytest
 from snownlp import SnowNLP
 
 from analysis import config
-from analysis.output import read_table
+from analysis.io.tables import read_table
 
 from .conftest import ROOT
 
@@ -113,6 +113,35 @@ def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic
             for node in ast.walk(ast.parse(source)):
                 assert not isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef | ast.While), (
                     f"{name}: define functions in the analysis package, not in a notebook")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebooks_use_the_short_imports_and_save_only_through_the_api(name):
+    import analysis
+
+    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    code = "\n".join(line for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()
+                     if not line.startswith("%"))
+    imports = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import | ast.ImportFrom)]
+    ours = [n for n in imports if (n.module if isinstance(n, ast.ImportFrom) else n.names[0].name).startswith("analysis")]
+    assert ours and all(isinstance(n, ast.ImportFrom) and n.module == "analysis" for n in ours), name
+    assert {a.name for n in ours for a in n.names} <= {"api", *analysis.SHORT_NAMES}, name
+    assert "api.save_outputs(" in code
+    assert not re.search(r"\.to_csv\(|savefig\(|save_figure\(|write_\w+\(|open\(", code), name
+
+
+def test_every_short_name_is_the_module_it_stands_for():
+    import importlib
+
+    import analysis
+
+    for short, module in analysis.SHORT_NAMES.items():
+        assert getattr(analysis, short) is importlib.import_module(module)
+    from analysis import figures, groups
+
+    assert figures.__name__ == "analysis.present.figures" and groups.__name__ == "analysis.stats.groups"
+    with pytest.raises(ImportError):
+        from analysis import corpus  # noqa: F401  (the old flat name is gone)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from analysis import api, cli, config
-from analysis.corpus import synthetic_articles
-from analysis.output import lock_path, read_table
-from analysis.reading import read_text
+from analysis.io.files import lock_path
+from analysis.io.synthetic import synthetic_articles
+from analysis.io.tables import read_table
+from analysis.text.decode import read_text
 
 from .conftest import ARTICLE, ROOT, run_cli
 
@@ -60,7 +61,7 @@ def previous(tmp_path_factory) -> Path:
 
 HOLD = """
 import pathlib, sys, time
-import analysis.run as run
+import analysis.batch.run as run
 analyse = run._analyse_corpus
 def wait_then_analyse(*args, **kwargs):  # holds the lock (and its temporary folder) until the file GO exists
     while not pathlib.Path(sys.argv[1]).exists():
@@ -145,7 +146,7 @@ def test_a_file_over_the_size_limit_is_one_line_and_the_previous_outputs_stay(pr
 def test_a_full_disk_is_one_line_and_the_previous_outputs_stay(previous, tmp_path, command, monkeypatch, capsys):
     import matplotlib.figure
 
-    from analysis.engine import Spool
+    from analysis.batch.spool import Spool
 
     folder = {"run": "tables", "figures": "figures", "html": "pages"}[command]
     out = tmp_path / folder
@@ -168,7 +169,7 @@ def test_a_full_disk_is_one_line_and_the_previous_outputs_stay(previous, tmp_pat
         monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full(matplotlib.figure.Figure.savefig))
         args = ["figures", "--data", str(previous / "tables")]
     else:
-        import analysis.reading_view as rv
+        import analysis.present.html as rv
 
         def opener(path, mode="r", *args, **kwargs):  # files opened for writing by reading_view fail to write
             f = open(path, mode, *args, **kwargs)

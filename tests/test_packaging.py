@@ -40,7 +40,7 @@ def test_the_check_fails_for_an_undeclared_import_and_for_an_unused_dependency(t
     assert without_scipy != text
     (tmp_path / "pyproject.toml").write_text(without_scipy, encoding="utf-8")
     r = _deptry(*PACKAGE, "--config", str(tmp_path / "pyproject.toml"))
-    assert r.returncode != 0 and re.search(r"compare\.py:\d+:\d+: DEP00[13] 'scipy'", r.stdout), r.stdout
+    assert r.returncode != 0 and re.search(r"framing_effect\.py:\d+:\d+: DEP00[13] 'scipy'", r.stdout), r.stdout
     unused = text.replace('    "tqdm",\n', '    "tqdm",\n    "requests",\n', 1)
     assert unused != text
     (tmp_path / "pyproject.toml").write_text(unused, encoding="utf-8")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from analysis import config
-from analysis.output import read_table
-from analysis.reading_view import TEXT_COLOUR, bin_colours
+from analysis.io.tables import read_table
+from analysis.present.html import bin_colours
+from analysis.present.palette import TEXT_COLOUR
 
 from .conftest import ARTICLE, ROOT, run_cli
 
@@ -293,7 +294,7 @@ def test_an_output_that_is_a_file_is_a_one_line_error(article_run, tmp_path):
 
 def test_ids_that_would_leave_the_output_folder_are_refused():
     from analysis.errors import AnalysisError
-    from analysis.reading_view import page_relpath
+    from analysis.present.html import page_relpath
 
     assert page_relpath("outlet_a/2026-02-11") == "outlet_a/2026-02-11.html"
     for bad in ("../x", "a/../../x", "/abs", "a//b", "a\\b", "."):
@@ -302,7 +303,8 @@ def test_ids_that_would_leave_the_output_folder_are_refused():
 
 
 def test_a_second_scorer_column_is_shown_beside_the_first(article_run, lexicon):
-    from analysis.reading_view import load_run, render_page
+    from analysis.io.tables import load_run
+    from analysis.present.html import render_page
 
     run = load_run(article_run)
     run.sentences["sentiment_lexicon"] = 1 - run.sentences["sentiment"]  # any other score will do

@@ -9,7 +9,7 @@ from importlib.metadata import version
 import pytest
 
 from analysis import config
-from analysis.output import package_versions
+from analysis.io.provenance import package_versions
 
 from .conftest import ROOT, run_cli
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.reading import decode_bytes
-from analysis.segment import segment
+from analysis.text.decode import decode_bytes
+from analysis.text.segment import segment
 
 # The title and headings as they stand in the article (read by eye, not produced by the code).
 HEADINGS = [

@@ -10,8 +10,8 @@ import opencc
 import pytest
 from snownlp import SnowNLP
 
-from analysis.pipeline import analyse_text
-from analysis.sentiment import score_texts
+from analysis.analyse import analyse_text
+from analysis.sentiment.scorers import score_texts
 
 
 def test_every_sentence_score_is_snownlp_on_t2s_text(article_tables):

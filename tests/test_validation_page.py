@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.output import read_table
+from analysis.io.tables import read_table
 
 from .conftest import ROOT, run_cli
 from .test_reading_view import Tree, browser  # noqa: F401  (Debian's Chromium through Playwright, or a skip)

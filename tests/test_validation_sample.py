@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.output import read_table
+from analysis.io.tables import read_table
 from analysis.validation.design import allocate, draw
 
 from .conftest import ARTICLE, run_cli

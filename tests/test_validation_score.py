@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.output import read_table
+from analysis.io.tables import read_table
 from analysis.validation.score import compute, read_inputs
 
 from .conftest import run_cli

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.output import read_table
+from analysis.io.tables import read_table
 
 from .conftest import run_cli
 from .test_corpus import _local_cluster

@@ -15,7 +15,8 @@ import json
 import re
 import unicodedata
 
-from .sheets import template
+from ..io.files import package_text
+from ..present.fonts import FONT_NAME, font_face
 
 #: The embedded font's family name, first in the page's font stack (coding_page.css).
 PAGE_FONT = "zh-news-framing CJK"
@@ -45,7 +46,7 @@ def json_block(obj: object) -> str:
 def render_page(units: list[dict], record: dict, instructions: str, font_css: str = "") -> str:
     """The page for these units (in sheet order) of the sample described by `record` (sample.json's content), with
     `font_css` (an @font-face rule) before the style when given."""
-    css, js = font_css + template("coding_page.css"), template("coding_page.js")
+    css, js = font_css + package_text(__package__, "coding_page.css"), package_text(__package__, "coding_page.js")
     csp = (f"default-src 'none'; script-src {csp_hash(js)}; style-src {csp_hash(css)}; "
            f"{'font-src data:; ' if font_css else ''}base-uri 'none'; form-action 'none'")
     heading, question = QUESTIONS[record["unit"]]
@@ -62,14 +63,12 @@ def render_page(units: list[dict], record: dict, instructions: str, font_css: st
         "data": json_block(payload),
     }
     # one pass, so that a value holding "{{...}}" is never filled in again
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template("coding_page.html"))
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], package_text(__package__, "coding_page.html"))
 
 
 def coding_page(units: list[dict], record: dict, instructions: str) -> str:
     """The complete page: rendered once to learn its characters, then with a subset of Noto Sans CJK holding just
     those embedded (as the reading view does), so that Chinese shows where no CJK font is installed."""
-    from ..reading_view import FONT_NAME, font_face
-
     draft = render_page(units, record, instructions)
     font = font_face(draft + unicodedata.normalize("NFC", draft))
     return render_page(units, record, instructions, font.replace(f'"{FONT_NAME}"', f'"{PAGE_FONT}"'))

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from sklearn.model_selection import StratifiedKFold
 from statsmodels.stats.proportion import proportion_confint
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from ..stats import derive_seed
+from ..stats.agreement import spearman
+from ..stats.bootstrap import derive_seed, resampled_interval
 
 NEUTRAL = 0.5
 LABELS = ("negative", "neutral", "positive")
@@ -59,24 +59,6 @@ def weighted_proportion(hits: np.ndarray, weights: np.ndarray, level: float = CI
     return {"value": p, "ci_low": low, "ci_high": high, "n": int(hits.size), "n_effective": n_eff}
 
 
-def bootstrap_interval(stat: Callable[[np.ndarray], float], n: int, seed: int,
-                       resamples: int = BOOTSTRAP_RESAMPLES, level: float = CI_LEVEL) -> tuple[float, float]:
-    """Percentile bootstrap interval of stat(indices) over n units resampled with replacement (seeded).
-
-    Resamples where the statistic is undefined (NaN) are left out; NaN when fewer than two units.
-    """
-    if n < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    draws = np.array([stat(rng.integers(0, n, n)) for _ in range(resamples)], dtype=float)
-    draws = draws[~np.isnan(draws)]
-    if draws.size == 0:
-        return math.nan, math.nan
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(draws, [tail, 100 - tail])
-    return float(low), float(high)
-
-
 def binary_prediction(scores: np.ndarray, neutral: float = NEUTRAL) -> np.ndarray:
     """'positive' above the neutral point, 'negative' below, 'undecided' exactly at it or without a score."""
     s = np.asarray(scores, dtype=float)
@@ -100,14 +82,6 @@ def class_f1(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray, label: str
 def macro_f1(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray, labels: tuple[str, ...] = BINARY) -> float:
     """Unweighted mean over classes of the (unit-weighted) per-class F1."""
     return float(np.mean([class_f1(gold, pred, weights, c) for c in labels]))
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation (average ranks for ties); NaN when either side is constant or n < 2."""
-    rx, ry = rankdata(x), rankdata(y)
-    if rx.size < 2 or rx.std() == 0 or ry.std() == 0:
-        return math.nan
-    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def _weight_below(s_sorted: np.ndarray, cum: np.ndarray, cut: np.ndarray, inclusive: bool) -> np.ndarray:
@@ -196,7 +170,7 @@ def binary_measures(frame: pd.DataFrame, seed: int, resamples: int = BOOTSTRAP_R
     `frame`: columns code, score, weight."""
     decided, w_polar, g, p, w = _decisions(frame)
     out = {"coverage_binary": weighted_proportion(decided, w_polar), "accuracy_binary": weighted_proportion(g == p, w)}
-    f1_ci = bootstrap_interval(lambda idx: macro_f1(g[idx], p[idx], w[idx]), len(g), seed, resamples)
+    f1_ci = resampled_interval(lambda idx: macro_f1(g[idx], p[idx], w[idx]), len(g), seed, resamples)
     out["macro_f1_binary"] = _estimate(macro_f1(g, p, w) if len(g) else math.nan, f1_ci, w)
     for c in BINARY:
         out[f"precision_{c}"] = weighted_proportion(g[p == c] == c, w[p == c])
@@ -210,7 +184,7 @@ def rank_measures(frame: pd.DataFrame, seed: int, resamples: int = BOOTSTRAP_RES
     scored = frame[frame["score"].notna() & frame["code"].isin(LABELS)]
     x = scored["score"].to_numpy(float)
     y = scored["code"].map({c: i for i, c in enumerate(LABELS)}).to_numpy(float)
-    ci = bootstrap_interval(lambda idx: spearman(x[idx], y[idx]), len(x), seed, resamples)
+    ci = resampled_interval(lambda idx: spearman(x[idx], y[idx]), len(x), seed, resamples)
     return {"spearman": _estimate(spearman(x, y) if len(x) else math.nan, ci, np.ones(len(x)))}
 
 

@@ -1,5 +1,5 @@
 """Validation figures (confusion, calibration, score by code, term precision), drawn from the tables of a
-`validate score` folder in the package's style (figures.styled, figures.save_figure: byte-identical re-renders)."""
+`validate score` folder in the package's style (style.styled, style.save_figure: byte-identical re-renders)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ..errors import AnalysisError
-from ..figures import BLUE, GREY, ORANGE, SCORE_LABELS, VERMILION, _legend_above, save_figure, styled
-from ..output import read_table
+from ..io.tables import read_table
+from ..present.palette import BLUE, CODE_COLOURS, GREY, ORANGE, VERMILION
+from ..present.style import SCORE_LABELS, finish, legend_above, save_figure, styled
 from .performance import BINARY, LABELS, PRECISION_FLOOR, UNDECIDED, wilson
 from .report import scorer_name
 
 CALIBRATION_BINS = np.linspace(0, 1, 11)
-CODE_COLOURS = {"negative": VERMILION, "neutral": GREY, "positive": BLUE}
 
 
 def plot_confusion(confusion: pd.DataFrame, scorer: str) -> Figure:
@@ -66,11 +66,9 @@ def plot_calibration(gold: pd.DataFrame, scorer: str) -> Figure:
         ax.axvline(0.5, color="black", lw=0.8, ls="--")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.08)
-        ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)")
-        ax.set_ylabel("share of the bin's sentences coded positive")
-        ax.set_title(f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})", loc="left",
-                     fontsize=10)
-        _legend_above(ax)
+        finish(ax, f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})",
+               f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)", "share of the bin's sentences coded positive",
+               fontsize=10)
     return fig
 
 
@@ -97,7 +95,7 @@ def plot_score_by_code(gold: pd.DataFrame, scorer: str, band: tuple[float, float
         ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} per sentence")
         ax.set_title(f"{scorer_name(scorer)}: score by gold code", loc="left", fontsize=10)
         if ax.get_legend_handles_labels()[0]:  # nothing to label without gold sentences
-            _legend_above(ax)
+            legend_above(ax)
     return fig
 
 
@@ -125,7 +123,7 @@ def plot_term_precision(precision: pd.DataFrame) -> Figure:
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel("precision: hits coded yes / (yes + no)")
         ax.set_title("Framing terms: is the hit used in its category's sense?", loc="left", fontsize=10)
-        _legend_above(ax)
+        legend_above(ax)
     return fig
 
 

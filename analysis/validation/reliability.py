@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from ..stats import derive_seed
+from ..stats.bootstrap import derive_seed, resampled_interval
 
 #: Levels of measurement at which α is reported, by kind of sample (sentiment codes are ordered).
 LEVELS = {"sentences": ("nominal", "ordinal"), "kwic": ("nominal",)}
@@ -52,17 +52,7 @@ def alpha_interval(counts: np.ndarray, level: str, seed: int, resamples: int = B
     Resamples in which α is undefined (every code the same) are left out; NaN when fewer than two units.
     """
     counts = pairable(counts)
-    n = counts.shape[0]
-    if n < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    draws = np.array([alpha(counts[rng.integers(0, n, n)], level) for _ in range(resamples)])
-    draws = draws[~np.isnan(draws)]
-    if draws.size == 0:
-        return math.nan, math.nan
-    tail = (1 - level_ci) / 2 * 100
-    low, high = np.percentile(draws, [tail, 100 - tail])
-    return float(low), float(high)
+    return resampled_interval(lambda idx: alpha(counts[idx], level), counts.shape[0], seed, resamples, level_ci)
 
 
 def percent_agreement(counts: np.ndarray) -> float:

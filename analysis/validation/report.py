@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from ..present.report import number
 from .performance import CV_FOLDS, MIN_CODED, PRECISION_FLOOR
 
 #: Names of the known scorers for readers.
@@ -20,11 +21,7 @@ def scorer_name(scorer: str) -> str:
 
 
 def _num(value: object, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+    return number(value, digits) if value is None or isinstance(value, float) else str(value)
 
 
 def _pct(value: float) -> str:

@@ -7,17 +7,17 @@ Its id is short and stable: the same unit gets the same id whatever sample it is
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..output import TABLE_FILES, read_table, sha256_file
-from .design import allocate, draw
+from ..io.tables import RunTables
+from ..present.layout import heading_starts
+from ..schema import META_PREFIX
+from .design import Allocation, allocate, draw
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,6 @@ CODES = {"sentences": ("negative", "neutral", "positive"), "kwic": ("yes", "no",
 NONE_LEVEL = "(none)"
 SENTENCE_KEY = ["unit", "kind", "document", "sentence", "start", "end", "text", "text_scored"]
 KWIC_EXTRA = ["term", "category", "match", "left", "right"]
-REQUIRED = {
-    "documents": ["document"],
-    "sections": ["document", "section", "heading", "start", "n_chars"],
-    "sentences": ["document", "section", "paragraph", "sentence", "start", "end", "text", "text_scored", "sentiment"],
-    "kwic": ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right"],
-}
 
 
 def unit_id(kind: str, document: str, start: int, end: int, category: str = "", term: str = "") -> str:
@@ -46,55 +40,13 @@ def unit_id(kind: str, document: str, start: int, end: int, category: str = "", 
     return ("k" if kind == "kwic" else "s") + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:10]
 
 
-@dataclass
-class RunTables:
-    """The tables of a run that a sample is drawn from, its manifest and the sha256 of its files."""
-
-    path: Path
-    documents: pd.DataFrame
-    sections: pd.DataFrame
-    sentences: pd.DataFrame
-    kwic: pd.DataFrame
-    manifest: dict
-    hashes: dict[str, str] = field(default_factory=dict)
-
-
-def load_run(path: Path) -> RunTables:
-    """Read a run's folder; one-line errors when it is not one (no manifest, a missing table or column)."""
-    path = Path(path)
-    how = "pass the output folder of `python -m analysis run` as --data"
-    if not (path / "manifest.json").is_file():
-        raise AnalysisError(f"{path} is not a run folder (no manifest.json in it); {how}")
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise AnalysisError(f"{path / 'manifest.json'} is not valid JSON ({exc}); re-run the analysis") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("lexicon"), dict):
-        raise AnalysisError(f"{path / 'manifest.json'} is not a run's manifest; {how}")
-    tables = {}
-    for name, columns in REQUIRED.items():
-        file = path / TABLE_FILES[name]
-        if not file.is_file():
-            raise AnalysisError(f"{path} is not a complete run folder ({file.name} is missing); {how}")
-        df = read_table(file)
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise AnalysisError(f"{file} lacks column(s) {', '.join(missing)}; re-run `python -m analysis run` "
-                                "with this version to regenerate the tables")
-        tables[name] = df
-    listed = manifest.get("tables") if isinstance(manifest.get("tables"), list) else []
-    names = sorted({*(str(t) for t in listed), "manifest.json", *TABLE_FILES.values()})
-    hashes = {n: sha256_file(path / n) for n in names if (path / n).is_file()}
-    return RunTables(path=path, manifest=manifest, hashes=hashes, **tables)
-
-
 def scorer_columns(sentences: pd.DataFrame) -> list[str]:
     """The score columns of a run: `sentiment` (the main scorer) and every `sentiment_NAME` (second scorers)."""
     return [c for c in sentences.columns if c == "sentiment" or c.startswith("sentiment_")]
 
 
 def _meta(documents: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in documents.columns if c.startswith("meta_")]
+    cols = [c for c in documents.columns if c.startswith(META_PREFIX)]
     return documents[["document", *cols]].drop_duplicates("document")
 
 
@@ -110,8 +62,6 @@ def sentence_units(run: RunTables) -> pd.DataFrame:
 
 def _heading_texts(run: RunTables) -> pd.DataFrame:
     """Per document and section the heading text and its offset (for hits in titles and headings)."""
-    from ..reading_view import heading_starts
-
     rows = []
     sentences = dict(tuple(run.sentences.groupby("document", sort=False)))
     empty = run.sentences.iloc[:0]
@@ -195,33 +145,27 @@ class Sample:
     units: pd.DataFrame  # the drawn rows with helper columns (text_start) for the sheets
 
 
-def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", seed: int = DEFAULT_SEED,
-                stratify: str | None = None) -> Sample:
-    """Draw a seeded stratified sample of units from a run (see `design` for the allocation and probabilities)."""
-    if n < 1:
-        raise AnalysisError(f"--n must be at least 1 (got {n})")
-    if seed < 0:
-        raise AnalysisError(f"--seed must be a whole number of 0 or more (got {seed})")
-    if unit not in UNITS:
-        raise AnalysisError(f"--unit must be one of {', '.join(UNITS)} (got {unit!r})")
+def _population(run: RunTables, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every unit a sample of this kind can draw, and the table its own columns come from; an error when none."""
     if unit == "sentences":
         units, source = sentence_units(run), run.sentences
         if units.empty:
-            raise AnalysisError(f"the run in {run.path} has no scored sentence to sample; analyse articles with "
+            raise AnalysisError(f"the run in {run.folder} has no scored sentence to sample; analyse articles with "
                                 "Chinese text first")
     else:
         units, source = kwic_units(run), run.kwic
         if units.empty:
-            raise AnalysisError(f"the run in {run.path} has no framing hit (kwic.csv is empty) to sample; use "
+            raise AnalysisError(f"the run in {run.folder} has no framing hit (kwic.csv is empty) to sample; use "
                                 "--unit sentences, or a run whose lexicon finds terms")
-    column = stratum_column(units, source, run.documents, unit, stratify)
-    strata = _levels(units[column]) if column else pd.Series("all", index=units.index, dtype=object)
-    size = strata.value_counts().sort_index().to_dict()
-    minimum = {h: KWIC_MIN_PER_TERM for h in size} if unit == "kwic" and column == "term" else None
-    alloc = allocate({str(h): int(v) for h, v in size.items()}, n, minimum)
+    return units, source
+
+
+def _allocation_notes(alloc: Allocation, n: int, n_units: int, unit: str, column: str | None,
+                      size: dict) -> list[str]:
+    """Plain-language notes on where the allocation departs from what was asked (logged and kept in sample.json)."""
     notes = []
     if alloc.took_all:
-        notes.append(f"fewer units than asked: the run has {len(units)} {_unit_words(unit)}, took all {len(units)} "
+        notes.append(f"fewer units than asked: the run has {n_units} {_unit_words(unit)}, took all {n_units} "
                      f"(asked for {n})")
     if alloc.minimums_exceed_n:
         total = sum(alloc.n.values())
@@ -234,10 +178,11 @@ def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", see
         notes.append(f"{len(empty)} of {len(size)} strata of {column} got no unit under proportional allocation "
                      f"({shown}): their {k} unit{'s' if k != 1 else ''} had no chance of selection, so weighted "
                      "figures describe the other strata only")
-    for note in notes:
-        log.warning("%s", note)
-    rng = np.random.default_rng(seed)
-    drawn = draw(strata, alloc, rng)
+    return notes
+
+
+def _picked(units: pd.DataFrame, drawn: pd.DataFrame) -> pd.DataFrame:
+    """The drawn units with their stratum, probability and weight, sorted by id (ids checked to be distinct)."""
     picked = units.iloc[drawn["position"].to_numpy()].reset_index(drop=True)
     picked["stratum"] = drawn["stratum"].to_numpy()
     picked["probability"] = drawn["probability"].to_numpy()
@@ -247,12 +192,34 @@ def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", see
         dup = picked.loc[picked["unit"].duplicated(), "unit"].iloc[0]
         raise AnalysisError(f"two units of this sample share the id {dup} (a 40-bit hash collision); draw again "
                             "with another --seed")
+    return picked
+
+
+def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", seed: int = DEFAULT_SEED,
+                stratify: str | None = None) -> Sample:
+    """Draw a seeded stratified sample of units from a run (see `design` for the allocation and probabilities)."""
+    if n < 1:
+        raise AnalysisError(f"--n must be at least 1 (got {n})")
+    if seed < 0:
+        raise AnalysisError(f"--seed must be a whole number of 0 or more (got {seed})")
+    if unit not in UNITS:
+        raise AnalysisError(f"--unit must be one of {', '.join(UNITS)} (got {unit!r})")
+    units, source = _population(run, unit)
+    column = stratum_column(units, source, run.documents, unit, stratify)
+    strata = _levels(units[column]) if column else pd.Series("all", index=units.index, dtype=object)
+    size = strata.value_counts().sort_index().to_dict()
+    minimum = {h: KWIC_MIN_PER_TERM for h in size} if unit == "kwic" and column == "term" else None
+    alloc = allocate({str(h): int(v) for h, v in size.items()}, n, minimum)
+    notes = _allocation_notes(alloc, n, len(units), unit, column, size)
+    for note in notes:
+        log.warning("%s", note)
+    rng = np.random.default_rng(seed)
+    picked = _picked(units, draw(strata, alloc, rng))
     order = list(picked["unit"].to_numpy()[rng.permutation(len(picked))])
     scores = scorer_columns(run.sentences)
-    metas = [c for c in run.documents.columns if c.startswith("meta_")]
-    key_cols = SENTENCE_KEY + (KWIC_EXTRA if unit == "kwic" else []) + scores + metas + ["stratum", "probability",
-                                                                                          "weight"]
-    key = picked[key_cols].copy()
+    metas = [c for c in run.documents.columns if c.startswith(META_PREFIX)]
+    key = picked[SENTENCE_KEY + (KWIC_EXTRA if unit == "kwic" else []) + scores + metas
+                 + ["stratum", "probability", "weight"]].copy()
     key["sentence"] = key["sentence"].astype("Int64")
     record = {
         "unit": unit, "seed": int(seed), "n_requested": int(n), "n_drawn": len(key),
@@ -262,7 +229,7 @@ def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", see
                    "minimum_per_stratum": KWIC_MIN_PER_TERM if minimum else 0,
                    "population": len(units),
                    "allocation": "proportional, largest remainder (analysis/validation/design.py)"},
-        "run": {"path": str(run.path), "tables": run.hashes, "manifest": _manifest_summary(run.manifest)},
+        "run": {"path": str(run.folder), "tables": run.file_hashes(), "manifest": _manifest_summary(run.manifest)},
         "scorers": scores,
         "codes": list(CODES[unit]),
         "notes": notes,

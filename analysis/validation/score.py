@@ -13,7 +13,9 @@ import yaml
 
 from .. import config
 from ..errors import AnalysisError
-from ..output import check_writable, read_table, sha256_file, swap_in, write_csv, write_json
+from ..io.files import check_writable, sha256_file, swap_in, write_json
+from ..io.provenance import package_versions, version_of
+from ..io.tables import read_table, write_csv
 from .codes import canonical_codes, code_matrix, coder_summary, read_adjudication, read_codes
 from .performance import (
     CONFUSION_COLUMNS,
@@ -123,17 +125,9 @@ def coded_by_text(coded_by: str | None, folders: list[Path]) -> str:
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    from ..output import package_versions
-
-    out = package_versions()
-    for name in ("krippendorff", "scikit-learn", "scipy", "statsmodels", "openpyxl"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    """The versions of manifest.json, and of the packages the validation statistics use."""
+    validation = ("krippendorff", "scikit-learn", "scipy", "statsmodels", "openpyxl")
+    return {**package_versions(), **{name: version_of(name) for name in validation}}
 
 
 def _provenance(sample_dir: Path, meta: dict, code_files: list[Path], adjudicate: Path | None, resamples: int) -> dict:

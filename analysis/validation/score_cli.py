@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import config
 from ..errors import AnalysisError
 
-log = logging.getLogger("analysis")
+log = logging.getLogger(config.LOGGER)
 
 
 def add_score_parser(validate_sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -14,17 +14,18 @@ import logging
 import re
 import string
 from bisect import bisect_left, bisect_right
-from importlib.metadata import PackageNotFoundError, version
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
 from .. import config
 from ..errors import AnalysisError
-from ..lexicon import Lexicon, load_lexicon
-from ..output import DISTRIBUTION, check_writable, swap_in
-from .sample import CODES, DEFAULT_N, DEFAULT_SEED, RunTables, Sample, draw_sample, load_run
+from ..framing.lexicon import Lexicon, load_lexicon
+from ..io.files import check_writable, package_text, swap_in
+from ..io.provenance import DISTRIBUTION, version_of
+from ..io.tables import RunTables, check_run_lexicon, load_run
+from .page import coding_page
+from .sample import CODES, DEFAULT_N, DEFAULT_SEED, Sample, draw_sample
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,6 @@ SHEET_COLUMNS = {"sentences": ["unit", "text", "context_before", "context_after"
 #: Other spellings `validate score` accepts, shown in CODING.md.
 ALIASES = {"sentences": "`neg`/`neu`/`pos` and `-1`/`0`/`1` (0 = neutral)", "kwic": "`1` (yes) and `0` (no)"}
 MARK_OPEN, MARK_CLOSE = "【", "】"
-
-
-def template(name: str) -> str:
-    """A text file shipped with the package (analysis/validation/NAME)."""
-    return files("analysis.validation").joinpath(name).read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ the blind sheet
@@ -79,7 +75,7 @@ def category_labels(run: RunTables, lexicon: Lexicon | None) -> dict[tuple[str, 
         if lexicon is not None:
             if any(x.id == cat for x in lexicon.categories):
                 label += ": " + lexicon.category(cat).description
-            gloss = next((e.gloss for e in lexicon.entries if e.category == cat and e.term == term), "")
+            gloss = lexicon.gloss(cat, term)
             if gloss:
                 label += f" — {term}: {gloss}"
         out[(cat, term)] = label
@@ -209,7 +205,7 @@ def _categories_md(sample: Sample, run: RunTables, lexicon: Lexicon | None) -> s
         for term, n in group["term"].value_counts().sort_index().items():
             gloss = ""
             if lexicon is not None:
-                gloss = next((e.gloss for e in lexicon.entries if e.category == cat and e.term == term), "")
+                gloss = lexicon.gloss(cat, term)
             lines.append(f"  - {term}" + (f": {gloss}" if gloss else "") + f" ({n} unit{'s' if n != 1 else ''})")
     if lexicon is None:
         lines.append("\n(The run's lexicon file was not given, so descriptions and glosses are missing; pass it "
@@ -222,12 +218,12 @@ def coding_md(sample: Sample, run: RunTables, lexicon: Lexicon | None, sample_id
     unit = sample.record["unit"]
     values = {"sample_id": sample_id, "n_units": str(len(sample.key)),
               "codes": ", ".join(f"`{c}`" for c in CODES[unit]), "aliases": ALIASES[unit]}
-    common = string.Template(template("instructions_common.md")).substitute(values)
+    common = string.Template(package_text(__package__, "instructions_common.md")).substitute(values)
     values.update(common=common.rstrip("\n"))
     if unit == "kwic":
         values["categories"] = _categories_md(sample, run, lexicon)
-        return string.Template(template("instructions_kwic.md")).substitute(values)
-    return string.Template(template("instructions_sentences.md")).substitute(values)
+        return string.Template(package_text(__package__, "instructions_kwic.md")).substitute(values)
+    return string.Template(package_text(__package__, "instructions_sentences.md")).substitute(values)
 
 
 # ----------------------------------------------------------------------------------------------------- writing
@@ -239,29 +235,16 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _package_version() -> str:
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:
-        return "not installed"
-
-
 def run_lexicon(run: RunTables, path: Path | None) -> tuple[Lexicon | None, str | None]:
     """The run's lexicon for glosses: the file given (it must be the run's), else the shipped one if it is the run's.
 
     Returns the lexicon (None when not available) and a note to record when it is not.
     """
-    want = run.manifest["lexicon"].get("sha256")
     if path is not None:
-        lexicon = load_lexicon(path)
-        if lexicon.sha256 != want:
-            raise AnalysisError(f"lexicon {path} (sha256 {lexicon.sha256[:12]}…) is not the one the run used "
-                                f"({run.manifest['lexicon'].get('file', '?')}, sha256 {str(want)[:12]}…); pass "
-                                "that file with --lexicon")
-        return lexicon, None
+        return check_run_lexicon(path, run.manifest), None
     if config.FRAMING_LEXICON.is_file():
         lexicon = load_lexicon(config.FRAMING_LEXICON)
-        if lexicon.sha256 == want:
+        if lexicon.sha256 == run.manifest["lexicon"]["sha256"]:
             return lexicon, None
     return None, ("the run's lexicon file was not given with --lexicon: category_label holds the category labels "
                   "only, without descriptions and glosses")
@@ -269,11 +252,9 @@ def run_lexicon(run: RunTables, path: Path | None) -> tuple[Lexicon | None, str 
 
 def build_outputs(run: RunTables, sample: Sample, lexicon: Lexicon | None) -> dict[str, bytes]:
     """Every output file's bytes: the key, the record, the blind sheets and the instructions."""
-    from .page import coding_page
-
     key_bytes = _csv_bytes(sample.key)
     sample_id = hashlib.sha256(key_bytes).hexdigest()[:12]
-    record = dict(sample.record, sample_id=sample_id, package_version=_package_version())
+    record = dict(sample.record, sample_id=sample_id, package_version=version_of(DISTRIBUTION))
     labels = category_labels(run, lexicon) if record["unit"] == "kwic" else {}
     sheet, page_units = blind_sheet(sample, run, labels)
     instructions = coding_md(sample, run, lexicon, sample_id)

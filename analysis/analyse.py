@@ -1,0 +1,175 @@
+"""One document in, its rows of every table out: segment → score → look up terms → tabulate.
+
+`analyse_text` is the whole step as a few named functions, one per table; a new column goes into the function of
+its table (and into `schema.py`, which names every column once).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import pandas as pd
+
+from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MAX_SENTENCE_CHARS
+from .framing.lexicon import Lexicon
+from .framing.match import Hit, find_hits, kwic, matcher_for
+from .schema import METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns, second_columns
+from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
+from .stats.bootstrap import derive_seed
+from .stats.summary import per_1k, summarise
+from .text.script import count_cjk
+from .text.segment import Segmented, segment
+
+
+def analyse_text(
+    document: str,
+    text: str,
+    lexicon: Lexicon,
+    *,
+    converter: str = DEFAULT_CONVERTER,
+    headings: str = DEFAULT_HEADINGS,
+    scorer: Scorer | None = None,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+    second_scorer: Scorer | None = None,
+    title: str = DEFAULT_TITLE_FILES,
+) -> Tables:
+    """Analyse one normalised text: every table's rows for this document (second_scorer adds its own columns).
+
+    `title` "auto" takes the first line as the title when it reads as one; "none" analyses it like any other line.
+    """
+    seg = segment(text, headings, max_sentence_chars, title)
+    hits = find_hits(seg, matcher_for(lexicon))
+    placed = hit_sentences(seg, hits)
+    sentences = sentence_table(document, seg, placed, converter, scorer or get_scorer("snownlp"), second_scorer)
+    sections = section_table(document, seg, hits, sentences, second_scorer)
+    return Tables(
+        documents=document_table(document, seg, sentences, sections, second_scorer),
+        sections=sections,
+        sentences=sentences,
+        framing=framing_table(document, hits, lexicon),
+        kwic=kwic_table(document, seg, hits, placed),
+    )
+
+
+def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[int | None]]:
+    """Per section, the sentence each of its hits starts in (None for a hit in the title or a heading)."""
+    starts = [s.start for s in seg.sentences]
+
+    def sentence_of(pos: int) -> int | None:
+        i = bisect_right(starts, pos) - 1
+        return i if i >= 0 and pos < seg.sentences[i].end else None
+
+    return {sec: [sentence_of(h.start) for h in sec_hits] for sec, sec_hits in hits.items()}
+
+
+def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | None]], converter: str,
+                   scorer: Scorer, second_scorer: Scorer | None = None) -> pd.DataFrame:
+    """sentences.csv's rows: offsets, the text as written and as scored, the score(s) and the hits in each."""
+    texts = [s.text for s in seg.sentences]
+    scored_texts = prepare(texts, converter)
+    paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
+    hits_in = [0] * len(texts)
+    for i in (i for sec in seg.sections for i in placed[sec.index] if i is not None):
+        hits_in[i] += 1
+    sentences = pd.DataFrame({
+        "document": document,
+        "section": [s.section for s in seg.sentences],
+        "paragraph": [bisect_right(paragraph_starts, s.start) - 1 for s in seg.sentences],
+        "sentence": range(len(texts)),
+        "start": [s.start for s in seg.sentences],
+        "end": [s.end for s in seg.sentences],
+        "text": texts,
+        "text_scored": scored_texts,
+        "sentiment": pd.Series(score_texts(scored_texts, scorer), dtype=float),
+        "framing_hits": hits_in,
+    })
+    name = second_scorer.name if second_scorer else None
+    if second_scorer:
+        sentences[second_columns(name)["sentences"][0]] = pd.Series(score_texts(scored_texts, second_scorer),
+                                                                      dtype=float)
+    return sentences[columns("sentences", name)]
+
+
+def score_summary(sentences: pd.DataFrame, second_scorer: Scorer | None, *keys: object) -> dict:
+    """Summary statistics of the scores of some sentences (and of a second scorer's), seeded from `keys`."""
+    out = summarise(sentences["sentiment"], derive_seed(*keys))
+    if second_scorer:
+        extra = second_columns(second_scorer.name)
+        col, share = extra["sentences"][0], extra["sections"][-1]
+        out.update(summarise(sentences[col], derive_seed(*keys, second_scorer.name), prefix=col, share=share))
+    return out
+
+
+def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sentences: pd.DataFrame,
+                  second_scorer: Scorer | None = None) -> pd.DataFrame:
+    """sections.csv's rows: each section's size, score statistics and framing hits (its heading included)."""
+    rows = []
+    for sec in seg.sections:
+        content = "".join(line.text for line in sec.lines)
+        n_cjk = count_cjk(content)
+        part = sentences[sentences["section"] == sec.index]
+        n_hits = len(hits[sec.index])
+        rows.append({
+            "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
+            "n_chars": len(content), "n_cjk": n_cjk, "n_sentences": len(part),
+            "n_scored": int(part["sentiment"].notna().sum()),
+            **score_summary(part, second_scorer, document, sec.index),
+            "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
+        })
+    return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None))
+
+
+def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, sections: pd.DataFrame,
+                   second_scorer: Scorer | None = None) -> pd.DataFrame:
+    """documents.csv's row: the document's totals, score statistics over all its sentences, and its metadata."""
+    n_hits = int(sections["framing_hits"].sum())
+    n_cjk = int(sections["n_cjk"].sum())
+    return pd.DataFrame([{
+        "document": document, "title": seg.title, "n_sections": len(seg.sections), "n_sentences": len(sentences),
+        "n_scored": int(sentences["sentiment"].notna().sum()),
+        **score_summary(sentences, second_scorer, document, "document"),
+        "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
+        "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
+        "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata),
+    }], columns=columns("documents", second_scorer.name if second_scorer else None))
+
+
+def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:
+    """framing.csv's rows: hits per section, category and term, in section then lexicon order."""
+    counts: dict[tuple[int, str, str], int] = {}
+    for sec, sec_hits in hits.items():
+        for h in sec_hits:
+            key = (sec, h.entry.category, h.entry.term)
+            counts[key] = counts.get(key, 0) + 1
+    order = {(e.category, e.term): i for i, e in enumerate(lexicon.entries)}
+    return pd.DataFrame(
+        [{"document": document, "section": s, "category": c, "term": t, "count": n}
+         for (s, c, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1:]]))],
+        columns=columns("framing"),
+    )
+
+
+def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
+               placed: dict[int, list[int | None]]) -> pd.DataFrame:
+    """kwic.csv's rows: every hit with its sentence, offsets and context within its section."""
+    rows = []
+    for sec in seg.sections:
+        for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
+            left, right = kwic(seg.text, h, sec.start, sec.end)
+            rows.append({"document": document, "section": sec.index, "sentence": i, "category": h.entry.category,
+                         "term": h.entry.term, "start": h.start, "end": h.end, "left": left, "match": h.match,
+                         "right": right})
+    return pd.DataFrame(rows, columns=columns("kwic")).astype({"sentence": "Int64"})
+
+
+def concat_tables(parts: list[Tables]) -> Tables:
+    """Stack per-document tables, sorted by document then position."""
+
+    def cat(name: str) -> pd.DataFrame:
+        frames = [getattr(p, name) for p in parts if len(getattr(p, name))]
+        if not frames:
+            return getattr(parts[0], name).iloc[0:0] if parts else pd.DataFrame(columns=columns(name))
+        df = pd.concat(frames, ignore_index=True)
+        return df.sort_values(SORT_KEYS[name], kind="stable").reset_index(drop=True)
+
+    return Tables(**{name: cat(name) for name in TABLE_FILES})

@@ -1,0 +1,195 @@
+"""The per-document worker of every mode (here, --jobs, --scheduler): a document's task in, its rows of every table
+(or why it failed) and its warnings out. Pure and picklable, so that the same function runs anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import config
+from ..analyse import analyse_text, concat_tables
+from ..errors import AnalysisError
+from ..framing.lexicon import Lexicon
+from ..io.inputs import text_of_row
+from ..schema import TABLE_FILES, Tables
+from ..sentiment.scorers import get_scorer
+from ..text.decode import read_bytes, text_of_bytes
+from ..text.script import count_cjk, count_kana_hangul
+
+log = logging.getLogger(__name__)
+
+#: Kinds of per-document warnings (warnings.csv's `kind`, given as `extra={"kind": ...}` when logging), each with
+#: how stderr sums it up over several documents ("180 documents had no body sentences ..."). A per-document warning
+#: logged without a kind is of kind "other".
+WARNING_KINDS = {
+    "no_chinese": "had no Chinese text (framing counts 0, sentiment NaN)",
+    "no_body_sentences": "had no body sentences (only a title or headings; sentiment NaN)",
+    "no_scored_sentences": "had body sentences but none with Chinese text to score (sentiment NaN)",
+    "legacy_encoding": "were not UTF-8 and were decoded from a detected encoding (--encoding NAME confirms it)",
+    "not_chinese": "had more Japanese kana or Korean Hangul than Chinese characters (those sentences not scored)",
+}
+OTHER_KIND = "other"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything that determines a run's results besides its inputs."""
+
+    lexicon: Lexicon
+    converter: str = config.DEFAULT_CONVERTER
+    headings: str | None = None  # --headings; None: auto for article files, none for table rows
+    scorer: str = "snownlp"
+    encoding: str | None = None
+    max_chars: int = config.MAX_CHARS
+    second_scorer: str | None = None  # --second-scorer: adds sentiment_NAME columns
+    title: str | None = None  # --title auto|none; None: auto for article files, none for table rows
+
+    def title_mode(self, is_file: bool) -> str:
+        """The --title mode in effect for an article file (`is_file`) or a table row."""
+        if self.title is not None:
+            return self.title
+        return config.DEFAULT_TITLE_FILES if is_file else config.DEFAULT_TITLE_TABLES
+
+    def headings_mode(self, is_file: bool) -> str:
+        """The --headings mode in effect for an article file (`is_file`) or a table row."""
+        if self.headings is not None:
+            return self.headings
+        return config.DEFAULT_HEADINGS if is_file else config.DEFAULT_HEADINGS_TABLES
+
+
+def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> Tables:
+    """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
+    is not Chinese, has no body sentences or no sentence to score."""
+    tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
+                          headings=opts.headings_mode(is_file), scorer=get_scorer(opts.scorer),
+                          second_scorer=get_scorer(opts.second_scorer) if opts.second_scorer else None,
+                          title=opts.title_mode(is_file))
+    doc = tables.documents.loc[0]
+    if count_cjk(text) == 0:
+        log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
+                    extra={"kind": "no_chinese"})
+    elif count_kana_hangul(text) > count_cjk(text):
+        log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
+                    "Korean sentences are not scored (sentiment NaN)", name, extra={"kind": "not_chinese"})
+    elif doc["n_sentences"] == 0:
+        log.warning("%s: no body sentences (only a title or headings); sentiment is NaN", name,
+                    extra={"kind": "no_body_sentences"})
+    elif doc["n_scored"] == 0:
+        log.warning("%s: no body sentence has Chinese text to score; sentiment is NaN", name,
+                    extra={"kind": "no_scored_sentences"})
+    return tables
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document's unit of work, picklable: an article file to read (`path`) or a table row's `text`."""
+
+    document: str
+    file: str  # as reported in failures.csv and manifest.json
+    name: str  # as named in messages: the path as given, or TABLE#ROW
+    path: str | None = None  # absolute path of an article file for the worker to read
+    data: bytes | None = None  # or the file's bytes, read here (for workers on other machines)
+    error: str | None = None  # or why the file could not be read here
+    text: object = None  # a table row's text value (when none of the above is set)
+    title: str | None = None  # a table row's `title` value: documents.csv's title
+
+    def is_file(self) -> bool:
+        """Whether the document is an article file (else a table row)."""
+        return self.path is not None or self.data is not None or self.error is not None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the per-document function returns: CSV rows of every table (or the failure), and its warnings."""
+
+    document: str
+    file: str
+    failure: str | None
+    rows: dict[str, bytes] | None  # table → CSV lines without header
+    columns: dict[str, tuple[str, ...]] | None  # table → column names
+    record: dict | None  # the input's entry in manifest.json
+    logs: tuple[tuple[int, str, str, str], ...]  # (level, logger, message, kind) of warnings while analysing
+    n_scored: int = 0  # sentences with a score (0: the document has no sentiment score)
+
+
+class _Collect(logging.Handler):
+    """Collect this thread's warnings of the package's loggers, with their kind."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.records: list[tuple[int, str, str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
+        if record.thread == self.thread:
+            kind = getattr(record, "kind", OTHER_KIND)
+            self.records.append((record.levelno, record.name, record.getMessage(), kind))
+
+
+@contextmanager
+def _collected_warnings() -> Iterator[list[tuple[int, str, str, str]]]:
+    handler = _Collect()
+    logger = logging.getLogger(config.LOGGER)
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+def _read(task: Task, opts: RunOptions) -> tuple[str, bytes]:
+    """The task's document as normalised text, and the bytes its sha256 is taken of (the file, or the row's text)."""
+    if task.error is not None:
+        raise AnalysisError(task.error)
+    if task.is_file():
+        data = task.data if task.data is not None else read_bytes(Path(task.path), opts.max_chars, task.name)
+        return text_of_bytes(data, task.name, opts.encoding, opts.max_chars), data
+    return text_of_row(task.text, task.name, opts.max_chars), str(task.text).encode("utf-8")
+
+
+def analyse_document(task: Task, opts: RunOptions) -> Result:
+    """The per-document function of every mode (here, --jobs, --scheduler): pure, picklable, never raises for bad input.
+
+    Reads the file (or takes the row's text), analyses it, and returns its rows of every table as CSV, sorted as in
+    the tables; bad input becomes `failure` (a one-line reason).
+    """
+    with _collected_warnings() as logs:
+        try:
+            text, data = _read(task, opts)
+            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts, task.is_file())])
+            if task.title:  # a table's title column (an empty cell leaves the segmenter's title)
+                tables.documents["title"] = task.title
+        except AnalysisError as exc:
+            return Result(task.document, task.file, str(exc), None, None, None, tuple(logs))
+    rows, columns = {}, {}
+    for attr in TABLE_FILES:
+        df = getattr(tables, attr)
+        rows[attr] = df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
+        columns[attr] = tuple(map(str, df.columns))
+    record = {"document": task.document, "file": task.file, "sha256": hashlib.sha256(data).hexdigest(),
+              "bytes": len(data)}
+    n_scored = int(tables.documents.loc[0, "n_scored"])
+    return Result(task.document, task.file, None, rows, columns, record, tuple(logs), n_scored)
+
+
+def analyse_here(task: Task, opts: RunOptions) -> Result:
+    """analyse_document in this process, its warnings kept for the run's summary instead of shown at once (as
+    worker processes keep theirs)."""
+    logger = logging.getLogger(config.LOGGER)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        return analyse_document(task, opts)
+    finally:
+        logger.propagate = propagate
+
+
+def load_scorers(opts: RunOptions) -> None:
+    """Load the run's scorers once in this process (before a pool's workers fork from it)."""
+    for name in (opts.scorer, opts.second_scorer):
+        if name is not None:
+            get_scorer(name)

@@ -1,0 +1,216 @@
+"""Framing lexicons: one YAML schema (name, version, references, categories, entries), strictly validated."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import AnalysisError
+from ..text.script import to_simplified_aligned
+
+TOP_KEYS = {"name", "version", "references", "categories", "entries"}
+CATEGORY_KEYS = {"label_zh", "label_en", "description"}
+ENTRY_KEYS = {"term", "category", "gloss", "rationale"}
+#: Terms are matched within a line, so a term holding one of these could never match.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A framing category."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A lexicon term, its category, gloss and rationale; `line` is its line in the YAML file."""
+
+    term: str
+    category: str
+    gloss: str
+    rationale: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated lexicon, with the sha256 of its file."""
+
+    name: str
+    version: str
+    references: tuple[str, ...]
+    categories: tuple[Category, ...]
+    entries: tuple[Entry, ...]
+    sha256: str
+    file: str
+
+    def category(self, cid: str) -> Category:
+        """Look a category up by id."""
+        return next(c for c in self.categories if c.id == cid)
+
+    def category_records(self) -> list[dict]:
+        """The categories as figures and manifest.json take them: id, label_zh, label_en."""
+        return [{"id": c.id, "label_zh": c.label_zh, "label_en": c.label_en} for c in self.categories]
+
+    def gloss(self, category: str, term: str) -> str:
+        """The gloss of an entry, or "" when the lexicon has no such entry."""
+        return next((e.gloss for e in self.entries if e.category == category and e.term == term), "")
+
+
+#: libyaml's parser when PyYAML has it (ten times faster; same nodes and line marks), else the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _plain(node: yaml.Node) -> object:
+    # A fresh constructor each time: it keeps state between calls. Tags it cannot build were refused by _check_tags.
+    return yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
+
+
+def _check_tags(root: yaml.Node, src: str) -> None:
+    """Refuse a YAML tag that a safe loader cannot build (e.g. !!python/object/apply:...), naming its line."""
+    known = yaml.constructor.SafeConstructor.yaml_constructors
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # aliases share nodes
+            continue
+        seen.add(id(node))
+        if node.tag not in known:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            raise AnalysisError(f"{src} line {node.start_mark.line + 1}: YAML tag {tag} is not allowed in a "
+                                "lexicon; write plain text, lists and mappings")
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+
+
+def _mapping(node: yaml.Node, where: str, allowed: set[str], required: set[str], src: str) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: {where} must be a mapping")
+    out = {}
+    for k, v in node.value:
+        key = k.value
+        if key not in allowed:
+            raise AnalysisError(
+                f"{src} line {k.start_mark.line + 1}: {where} has unknown key {key!r} "
+                f"(allowed: {', '.join(sorted(allowed))})"
+            )
+        out[key] = v
+    missing = sorted(required - out.keys())
+    if missing:
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: {where} lacks {', '.join(missing)}")
+    return out
+
+
+def _text(node: yaml.Node, where: str, src: str) -> str:
+    value = _plain(node)
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: {where} must be non-empty text")
+    return str(value).strip()
+
+
+def _compose(data: bytes, src: str) -> yaml.Node:
+    """The YAML node tree of a lexicon file (nothing built yet), with one-line errors for what cannot be read."""
+    try:
+        root = yaml.compose(data.decode("utf-8-sig"), Loader=_LOADER)
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{src}: not UTF-8; save the lexicon as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise AnalysisError(f"{src}{where}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    if root is None:
+        raise AnalysisError(f"{src}: the lexicon is empty")
+    _check_tags(root, src)
+    return root
+
+
+def _categories(node: yaml.Node, src: str) -> list[Category]:
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: categories must be a non-empty mapping")
+    categories = []
+    for k, v in node.value:
+        fields = _mapping(v, f"category {k.value!r}", CATEGORY_KEYS, CATEGORY_KEYS, src)
+        categories.append(Category(k.value, *(_text(fields[f], f"{f} of category {k.value!r}", src)
+                                              for f in ("label_zh", "label_en", "description"))))
+    return categories
+
+
+def _entry_label(node: yaml.Node, i: int) -> str:
+    """How errors name the i-th entry: `entry 3 ('崛起')`."""
+    term_node = node.value[0][1] if isinstance(node, yaml.MappingNode) and node.value else node
+    return f"entry {i}" + (f" ({_plain(term_node)!r})" if isinstance(term_node, yaml.ScalarNode) else "")
+
+
+def _entry(node: yaml.Node, i: int, cat_ids: set[str], src: str) -> Entry:
+    """The i-th entry (1-based), checked: its fields, a term without line breaks, a known category."""
+    line = node.start_mark.line + 1
+    label = _entry_label(node, i)
+    fields = _mapping(node, label, ENTRY_KEYS, ENTRY_KEYS, src)
+    values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
+    if any(ch in LINE_BREAKS for ch in values["term"]):
+        raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
+                            "(terms are matched within a line); remove the line break")
+    if values["category"] not in cat_ids:
+        raise AnalysisError(
+            f"{src} line {line}: {label} has unknown category {values['category']!r} "
+            f"(categories: {', '.join(sorted(cat_ids))})"
+        )
+    return Entry(line=line, **values)
+
+
+def _entries(node: yaml.Node, cat_ids: set[str], src: str) -> list[Entry]:
+    """Every entry, checked one by one and for two terms equal after Traditional-to-Simplified conversion."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise AnalysisError(f"{src} line {node.start_mark.line + 1}: entries must be a non-empty list")
+    entries: list[Entry] = []
+    seen: dict[str, Entry] = {}
+    for i, entry_node in enumerate(node.value, start=1):
+        entry = _entry(entry_node, i, cat_ids, src)
+        key = to_simplified_aligned(entry.term)
+        if key in seen:
+            first = seen[key]
+            raise AnalysisError(
+                f"{src} line {entry.line}: {_entry_label(entry_node, i)} duplicates {first.term!r} (line "
+                f"{first.line}, category {first.category!r}) after Traditional-to-Simplified conversion; keep one entry"
+            )
+        seen[key] = entry
+        entries.append(entry)
+    return entries
+
+
+def parse_lexicon(data: bytes, src: str) -> Lexicon:
+    """Parse and validate lexicon YAML; errors name the file, the line and the entry."""
+    top = _mapping(_compose(data, src), "the lexicon", TOP_KEYS, TOP_KEYS, src)
+    refs = _plain(top["references"])
+    if not isinstance(refs, list) or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise AnalysisError(f"{src} line {top['references'].start_mark.line + 1}: references must be a list of texts")
+    categories = _categories(top["categories"], src)
+    entries = _entries(top["entries"], {c.id for c in categories}, src)
+    return Lexicon(
+        name=_text(top["name"], "name", src),
+        version=_text(top["version"], "version", src),
+        references=tuple(r.strip() for r in refs),
+        categories=tuple(categories),
+        entries=tuple(entries),
+        sha256=hashlib.sha256(data).hexdigest(),
+        file=Path(src).name,
+    )
+
+
+def load_lexicon(path: str | Path) -> Lexicon:
+    """Read and validate a lexicon YAML file."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise AnalysisError(f"cannot read lexicon {path}: {exc.strerror}") from None
+    return parse_lexicon(data, str(path))

@@ -1,0 +1,86 @@
+"""Every table a run writes: its file name and its columns, defined once (CODEBOOK.md documents them; a test checks
+that the two agree), and `Tables`, the five tables of one document or of a run as DataFrames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+DOCUMENT_COLUMNS = [
+    "document", "title", "n_sections", "n_sentences", "n_scored", "sentiment_mean", "sentiment_median",
+    "sentiment_ci_low", "sentiment_ci_high", "share_positive", "framing_hits", "framing_per_1k_cjk",
+    "n_chars", "n_cjk", "metadata",
+]
+SECTION_COLUMNS = [
+    "document", "section", "heading", "start", "end", "n_chars", "n_cjk", "n_sentences", "n_scored",
+    "sentiment_mean", "sentiment_median", "sentiment_ci_low", "sentiment_ci_high", "share_positive",
+    "framing_hits", "framing_per_1k_cjk",
+]
+SENTENCE_COLUMNS = [
+    "document", "section", "paragraph", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
+]
+FRAMING_COLUMNS = ["document", "section", "category", "term", "count"]
+KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right"]
+
+#: The five tables of a run: attribute of `Tables` → file name.
+TABLE_FILES = {
+    "documents": "documents.csv",
+    "sections": "sections.csv",
+    "sentences": "sentences.csv",
+    "framing": "framing.csv",
+    "kwic": "kwic.csv",
+}
+#: Each table's columns (without a second scorer's and without metadata), by the attribute name.
+COLUMNS = {"documents": DOCUMENT_COLUMNS, "sections": SECTION_COLUMNS, "sentences": SENTENCE_COLUMNS,
+           "framing": FRAMING_COLUMNS, "kwic": KWIC_COLUMNS}
+#: The columns each table's rows are sorted by.
+SORT_KEYS = {"documents": ["document"], "sections": ["document", "section"], "sentences": ["document", "sentence"],
+             "framing": ["document", "section"], "kwic": ["document", "start"]}
+#: Where a second scorer's columns go: after this column of each table that has them.
+SECOND_AFTER = {"sentences": "sentiment", "sections": "share_positive", "documents": "share_positive"}
+
+FAILURES_FILE = "failures.csv"
+FAILURE_COLUMNS = ["document", "file", "reason"]
+WARNINGS_FILE = "warnings.csv"
+WARNING_COLUMNS = ["document", "kind", "message"]
+MANIFEST_FILE = "manifest.json"
+REPORT_FILES = ("sections.md", "sections.tex")
+#: Every file a run writes into its output folder.
+RUN_FILES = {*TABLE_FILES.values(), FAILURES_FILE, WARNINGS_FILE, MANIFEST_FILE, *REPORT_FILES}
+
+#: Metadata columns appear in documents.csv with this prefix (`outlet` → `meta_outlet`), after the columns above.
+META_PREFIX = "meta_"
+#: Separator between metadata items (bylines, datelines, credits) in documents.csv's `metadata`.
+METADATA_SEPARATOR = " | "
+#: Columns read back as text whatever they look like (a document id "001" must not become 1); `meta_…` too.
+TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category", "term", "left", "match",
+                "right", "metadata")
+
+
+def second_columns(name: str) -> dict[str, list[str]]:
+    """Columns a second scorer adds (`--second-scorer NAME`), per table: sentiment_NAME, …, share_positive_NAME."""
+    key = name.replace("-", "_")
+    stats = [f"sentiment_{key}_{s}" for s in ("mean", "median", "ci_low", "ci_high")] + [f"share_positive_{key}"]
+    return {"sentences": [f"sentiment_{key}"], "sections": stats, "documents": stats}
+
+
+def columns(table: str, second_scorer: str | None = None) -> list[str]:
+    """A table's columns, with a second scorer's (if any) after `sentiment` or `share_positive`."""
+    base = COLUMNS[table]
+    extra = second_columns(second_scorer).get(table, []) if second_scorer else []
+    if not extra:
+        return list(base)
+    i = base.index(SECOND_AFTER[table]) + 1
+    return base[:i] + extra + base[i:]
+
+
+@dataclass
+class Tables:
+    """The tables of one document or of a run, as DataFrames with the columns above."""
+
+    documents: pd.DataFrame
+    sections: pd.DataFrame
+    sentences: pd.DataFrame
+    framing: pd.DataFrame
+    kwic: pd.DataFrame

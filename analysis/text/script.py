@@ -1,0 +1,79 @@
+"""Script conversion with OpenCC: whole-text conversion for scoring, character-aligned copies for matching."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+
+from ..errors import AnalysisError
+
+#: Converter names accepted besides OpenCC's own configurations; "none" scores text as it is.
+NO_CONVERSION = "none"
+
+
+@lru_cache(maxsize=16)
+def _opencc(name: str) -> opencc.OpenCC:
+    try:
+        return opencc.OpenCC(name)
+    except RuntimeError:
+        raise AnalysisError(
+            f"unknown OpenCC converter {name!r}; use t2s, tw2s, tw2sp, hk2s, s2t, ... or 'none'"
+        ) from None
+
+
+def check_converter(name: str) -> str:
+    """Return the converter name if OpenCC (or 'none') knows it, else raise AnalysisError."""
+    if name != NO_CONVERSION:
+        _opencc(name)
+    return name
+
+
+def convert(text: str, converter: str) -> str:
+    """Convert text with an OpenCC configuration (phrase-level, as OpenCC does it); 'none' returns it unchanged."""
+    if converter == NO_CONVERSION or not text:
+        return text
+    return _opencc(converter).convert(text)
+
+
+@lru_cache(maxsize=65536)
+def _char_t2s(ch: str) -> str:
+    out = _opencc("t2s").convert(ch)
+    # Keep the alignment: a character whose conversion is not a single character stays as it is.
+    return out if len(out) == 1 else ch
+
+
+def to_simplified_aligned(text: str) -> str:
+    """Character-level t2s: a Simplified copy of the same length, so offsets into it are offsets into `text`."""
+    table = {ord(ch): _char_t2s(ch) for ch in set(text) if ord(ch) > 0x2E7F}
+    return text.translate(table)
+
+
+def has_scorable_chars(text: str) -> bool:
+    """True if the text has at least one character in U+4E00–U+9FA5."""
+    return any("\u4e00" <= ch <= "\u9fa5" for ch in text)
+
+
+#: Japanese kana (Hiragana, Katakana and its extensions, half-width Katakana) and Korean Hangul (syllables, Jamo,
+#: compatibility and half-width Jamo). U+30FB (・), also used in Chinese names, is not counted.
+_KANA_HANGUL = re.compile(
+    "[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff\uffa0-\uffdc]"
+)
+
+
+def count_kana_hangul(text: str) -> int:
+    """Count Japanese kana and Korean Hangul characters."""
+    return len(_KANA_HANGUL.findall(text))
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a sentence is scored as Chinese: it has a character in U+4E00–U+9FA5 and no more kana or Hangul
+    characters than Chinese characters (Japanese and Korean sentences are not Chinese)."""
+    return has_scorable_chars(text) and count_kana_hangul(text) <= count_cjk(text)
+
+
+def count_cjk(text: str) -> int:
+    """Count CJK unified ideographs (basic block and extension A, U+3400–U+4DBF, U+4E00–U+9FFF)."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
