@@ -250,16 +250,21 @@ def _check_phrases(entries: list[Entry], nodes: list[yaml.Node], src: str) -> No
     seen: dict[str, Entry] = {}
     for i, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
         own = to_simplified_aligned(entry.term)
-        for phrase in entry.exclude:
+        phrase_node = next((v for k, v in node.value if k.value == "exclude"), None)
+        if phrase_node is None:
+            continue
+        lines = [_line(n) for n in phrase_node.value] if isinstance(phrase_node, yaml.SequenceNode) else \
+            [_line(phrase_node)]
+        for phrase, line in zip(entry.exclude, lines, strict=True):
             simple = to_simplified_aligned(phrase)
-            where = f"{src} line {entry.line}: exclude phrase {phrase!r} of {_entry_label(node, i)}"
+            where = f"{src} line {line}: exclude phrase {phrase!r} of {_entry_label(node, i)}"
             if simple in terms:
                 other = terms[simple]
                 raise AnalysisError(f"{where} is the term of another entry ({other.term!r}, line {other.line}); "
                                     "remove one of them")
             if simple in seen:
-                raise AnalysisError(f"{where} is also an exclude phrase of {seen[simple].term!r} (line "
-                                    f"{seen[simple].line}); keep it under one entry")
+                raise AnalysisError(f"{where} repeats an exclude phrase of {seen[simple].term!r} (line "
+                                    f"{seen[simple].line}) after Traditional-to-Simplified conversion; keep one")
             seen[simple] = entry
             a = simple.index(own)
             for key, other in terms.items():

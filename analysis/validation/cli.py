@@ -27,6 +27,9 @@ def add_sample_parser(validate_sub: argparse._SubParsersAction, common: argparse
                         "or a metadata column of documents.csv, with or without meta_), or none for a simple "
                         "random sample (default: by document for sentences; by term for kwic, at least "
                         f"min({KWIC_MIN_PER_TERM}, hits) per term)")
+    p.add_argument("--include-uncounted", action="store_true",
+                   help="kwic: also draw hits the lexicon's rules set aside (status not_word or excluded in kwic.csv); "
+                        "by default only counted hits, the ones the counts are made of")
     p.add_argument("--lexicon", type=Path, default=None,
                    help="the run's framing lexicon, for the glosses on a kwic sheet (default: the shipped one when "
                         "it is the run's)")
@@ -36,6 +39,10 @@ def add_sample_parser(validate_sub: argparse._SubParsersAction, common: argparse
 def _sample(args: argparse.Namespace) -> int:
     from .sheets import write_sample
 
+    if args.include_uncounted and args.unit != "kwic":
+        from ..errors import AnalysisError
+
+        raise AnalysisError("--include-uncounted applies to --unit kwic only")
     write_sample(args.data, args.out, n=args.n, unit=args.unit, seed=args.seed, stratify=args.stratify,
-                 lexicon_path=args.lexicon)
+                 lexicon_path=args.lexicon, include_uncounted=args.include_uncounted)
     return 0
