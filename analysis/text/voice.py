@@ -21,9 +21,9 @@ copy, so it reads either script the same way:
    quoted up to it.
 
 Limits: no parser finds speakers, so speech marked only by a speaker's name (`他：……` aside) or by verbs outside
-the list is read as the outlet's own; a long quoted title or slogan without attribution is read as speech; and an
-outlet's own 認為 after a name ("本報評論員認為") counts as quoted. The attribution itself (`外交部發言人表示`) stays
-the outlet's own.
+the list is read as the outlet's own; a long quoted title or slogan without attribution is read as speech; a
+verb's scope ends with its sentence. The attribution itself (`外交部發言人表示`) stays the outlet's own. The rule
+reads the Simplified copy of one line at a time, so a quotation never runs across lines.
 """
 
 from __future__ import annotations
