@@ -55,7 +55,10 @@ def corpus_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tables(corpus_run) -> dict[str, pd.DataFrame]:
-    return {n: read_table(corpus_run / f"{n}.csv") for n in ("documents", "sentences", "kwic")}
+    """The run's tables; `kwic` holds the hits that count, the units a KWIC sample draws by default."""
+    out = {n: read_table(corpus_run / f"{n}.csv") for n in ("documents", "sentences", "kwic")}
+    out["kwic"] = out["kwic"][out["kwic"]["status"] == "counted"].reset_index(drop=True)
+    return out
 
 
 @pytest.fixture(scope="module")
