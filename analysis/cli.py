@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AnalysisError
-from .validation.cli import add_sample_parser
+from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
 
 log = logging.getLogger(config.LOGGER)
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
                                            parser_class=_Parser)
     add_sample_parser(validate_sub, common)
     add_score_parser(validate_sub, common)
+    add_revision_parser(validate_sub, common)
     return p
 
 

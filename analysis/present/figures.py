@@ -91,28 +91,36 @@ def plot_sentiment_by_section(
 
 
 def plot_framing_by_section(
-    sections: pd.DataFrame, framing: pd.DataFrame, categories: list[dict], document: str | None = None
+    sections: pd.DataFrame, framing: pd.DataFrame, categories: list[dict], document: str | None = None,
+    voice: str = "all",
 ) -> Figure:
-    """Heatmap section × category: colour = hits per 1,000 CJK characters, label = hit count."""
+    """Heatmap section × category: colour = hits per 1,000 CJK characters, label = hit count. With `voice="own"`,
+    pass `explore.framing_in_voice(kwic, "own")` as `framing`: the outlet's own words, per 1,000 of their characters."""
+    if voice not in ("all", "own"):
+        raise AnalysisError(f"unknown voice {voice!r}; use all or own")
+    chars = "n_cjk" if voice == "all" else "n_cjk_own"
     sec = _one(sections, document).sort_values("section")
     fr = _one(framing, document)
     counts = (fr.groupby(["section", "category"])["count"].sum().unstack(fill_value=0)
               .reindex(index=sec["section"], columns=[c["id"] for c in categories], fill_value=0))
-    n_cjk = sec.set_index("section")["n_cjk"].replace(0, np.nan)
+    n_cjk = sec.set_index("section")[chars].replace(0, np.nan)
     density = counts.div(n_cjk, axis=0) * 1000
-    total_cjk, total_hits = int(sec["n_cjk"].sum()), int(counts.to_numpy().sum())
+    total_cjk, total_hits = int(sec[chars].sum()), int(counts.to_numpy().sum())
     with styled():
         fig, ax = plt.subplots(figsize=(8, max(3.2, 1.4 + 0.7 * len(sec))), layout="constrained")
-        title = "Framing terms by section (cell label = number of hits)"
+        title = ("Framing terms by section (cell label = number of hits)" if voice == "all" else
+                 "Framing terms by section, the outlet's own voice (quoted speech left out)")
         if total_hits == 0:  # no heatmap, so no colour bar without a scale
             ax.set_axis_off()
-            why = ("the document has no Chinese characters" if total_cjk == 0 else
-                   f"none of the lexicon's terms occurs in the document's {total_cjk:,} CJK characters")
+            whose = "" if voice == "all" else " own-voice"
+            why = (f"the document has no{whose} Chinese characters" if total_cjk == 0 else
+                   f"none of the lexicon's terms counts in the document's {total_cjk:,}{whose} CJK characters")
             axis_note(ax, f"{NO_HITS}: {why}")
             ax.set_title(title, loc="left")
             return fig
+        per = "hits per 1,000 CJK characters" + ("" if voice == "all" else "\nof the outlet's own voice")
         sns.heatmap(density, annot=counts.to_numpy(), fmt="d", cmap="Blues", vmin=0, linewidths=0.5,
-                    linecolor="white", cbar_kws={"label": "hits per 1,000 CJK characters"}, ax=ax)
+                    linecolor="white", cbar_kws={"label": per}, ax=ax)
         ax.set_xticks(np.arange(len(categories)) + 0.5,
                       [f"{c['label_zh']}\n" + "\n".join(textwrap.wrap(c["label_en"], 16)) for c in categories],
                       rotation=0, fontsize=8)
