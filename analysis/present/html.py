@@ -264,6 +264,30 @@ def _legend_html(hits: list[KwicHit], lexicon: Lexicon, score_label: str, shadin
     )
 
 
+def _hit_tip(h: KwicHit, cat: object, entry: Entry | None, rule: str) -> list[str]:
+    """The tooltip lines of a framing hit: category, term and gloss, rationale, voice; why it is not counted."""
+    tip = [f"{cat.label_en} · {cat.label_zh}" if cat else h.category,
+           h.term + (f" (found as {h.match})" if h.match != h.term else "") + (f": {entry.gloss}" if entry else ""),
+           entry.rationale if entry else "(not in the lexicon)",
+           "voice: quoted speech" if h.voice == "quoted" else "voice: the outlet's own"]
+    if not h.counts:
+        tip.insert(0, f"NOT COUNTED ({h.status}): {rule}")
+        if entry is not None and entry.literal_note:
+            tip.append(f"literal use: {entry.literal_note}")
+    return tip
+
+
+def _paragraph_html(para: pd.DataFrame, sentence_html: Callable[[object], str]) -> str:
+    """One paragraph: its sentences in order, a space where the text had white space between two of them."""
+    parts, last_end = [], None
+    for r in para.itertuples():
+        if last_end is not None and int(r.start) > last_end:
+            parts.append(" ")  # white space between two sentences of a paragraph
+        parts.append(sentence_html(r))
+        last_end = int(r.end)
+    return "<p>" + "".join(parts) + "</p>"
+
+
 def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[KwicHit],
                   lexicon: Lexicon, score_label: str) -> tuple[str, str]:
     """The title (section 0's heading) and the article body: headings and paragraphs of marked-up sentences."""
@@ -278,15 +302,7 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
     def render_hit(h: KwicHit, inner: str) -> str:
         placed.add(h)
         cat = lexicon.category(h.category) if h.category in cat_index else None
-        entry = entries.get((h.category, h.term))
-        tip = [f"{cat.label_en} · {cat.label_zh}" if cat else h.category,
-               h.term + (f" (found as {h.match})" if h.match != h.term else "") + (f": {entry.gloss}" if entry else ""),
-               entry.rationale if entry else "(not in the lexicon)",
-               "voice: quoted speech" if h.voice == "quoted" else "voice: the outlet's own"]
-        if not h.counts:
-            tip.insert(0, f"NOT COUNTED ({h.status}): {rules.get(h, h.status)}")
-            if entry is not None and entry.literal_note:
-                tip.append(f"literal use: {entry.literal_note}")
+        tip = _hit_tip(h, cat, entries.get((h.category, h.term)), rules.get(h, h.status))
         cls = f"t c{cat_index[h.category]}" if h.category in cat_index else "t"
         cls += "" if h.counts else " x"
         return (f'<span class="{cls}" tabindex="0" data-category="{esc(h.category)}" data-status="{esc(h.status)}" '
@@ -321,13 +337,7 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
             else:
                 body.append(f'<h2 id="section-{int(sec.section)}">{inner}</h2>')
         for _, para in sentences[sentences["section"] == sec.section].groupby("paragraph", sort=True):
-            parts, last_end = [], None
-            for r in para.itertuples():
-                if last_end is not None and int(r.start) > last_end:
-                    parts.append(" ")  # white space between two sentences of a paragraph
-                parts.append(sentence_html(r))
-                last_end = int(r.end)
-            body.append("<p>" + "".join(parts) + "</p>")
+            body.append(_paragraph_html(para, sentence_html))
     missed = [h for h in hits if h not in placed]
     if missed:
         h = missed[0]
