@@ -15,7 +15,7 @@ from snownlp import SnowNLP
 from analysis import config
 from analysis.io.tables import read_table
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -248,3 +248,37 @@ def test_the_picture_check_tells_two_scorers_apart(shipped_validation):
     figures = shipped_validation["sentences"] / "figures"
     assert _same_picture(figures / "calibration_sentiment.png", figures / "calibration_sentiment.png")
     assert not _same_picture(figures / "calibration_sentiment.png", figures / "calibration_sentiment_lexicon.png")
+
+
+def _blind_sheet(sample, folder) -> None:
+    """The coding.csv `validate sample` writes beside the key (the test samples are built without one)."""
+    sheet = sample[["unit", "text"]].assign(context_before="", context_after="", code="")
+    sheet.to_csv(folder / "coding.csv", index=False, lineterminator="\n")
+
+
+def test_notebook_06_on_samples_of_your_own_with_relative_paths_and_one_kwic_coder(tmp_path):
+    from .validation_fixtures import coder, kwic_sample, sentence_sample, write_codes
+
+    inp = tmp_path / "in"
+    sentences = sentence_sample(inp / "sample", n=80)
+    _blind_sheet(sentences, inp / "sample")
+    units = list(sentences["unit"])
+    codes = [write_codes(inp / "ann.csv", units, coder(sentences["truth"], 0.1, 1)),
+             write_codes(inp / "bo.xlsx", units, coder(sentences["truth"], 0.2, 2))]
+    hits = kwic_sample(inp / "ksample")
+    _blind_sheet(hits, inp / "ksample")
+    kcodes = [write_codes(inp / "k1.csv", list(hits["unit"]), coder(hits["truth"], 0.1, 3, ("yes", "no")))]
+    nb = execute(NOTEBOOK_DIR / f"{VALIDATION}.ipynb", tmp_path, sample="in/sample",
+                 codes=["in/ann.csv", "in/bo.xlsx"], kwic_sample="in/ksample", kwic_codes=["in/k1.csv"],
+                 resamples=100, output="results")
+    assert problems(nb) == [] and images(nb) == 3 * 2 + 1
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
+    assert "who coded: coded by the users of this package; state who they were" in printed
+    assert "Only one coder: agreement between coders cannot be measured" in printed
+    for prefix, sample, files in (("06_", "sample", codes), ("06_kwic_", "ksample", kcodes)):
+        out = tmp_path / f"cli_{sample}"
+        r = run_cli("validate", "score", "--sample", str(inp / sample), "--codes", *map(str, files), "--out",
+                    str(out), "--resamples", "100")
+        assert r.returncode == 0, r.stderr
+        for csv in sorted(out.glob("*.csv")):
+            assert (tmp_path / "results" / (prefix + csv.name)).read_bytes() == csv.read_bytes(), prefix + csv.name

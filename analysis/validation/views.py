@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..io.tables import read_table
+from .reliability import AGREEMENT_COLUMNS
 from .report import ALPHA_FIRM, ALPHA_TENTATIVE, agreement_lines, conclusions, scorer_name, verdicts
 from .score import Validation
 
@@ -126,6 +127,11 @@ def alpha_thresholds() -> pd.DataFrame:
                          (f"{ALPHA_TENTATIVE} ≤ α < {ALPHA_FIRM}", "tentative conclusions only"),
                          (f"α < {ALPHA_TENTATIVE}", "not reliable enough to serve as a gold standard")],
                         columns=["α", "Krippendorff's reading"])
+
+
+def agreement(v: Validation) -> pd.DataFrame:
+    """agreement.csv; with one coder (no α can be computed) an empty table with its columns."""
+    return v.tables.get("agreement", pd.DataFrame(columns=AGREEMENT_COLUMNS))
 
 
 def agreement_verdicts(v: Validation) -> list[str]:
