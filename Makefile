@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install data figures test lint lab report strip checksums lock clean
+.PHONY: help install data figures validation test lint lab report strip checksums lock clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -24,6 +24,16 @@ data: $(STAMP) ## analyse data/raw/ into data/processed/
 figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis figures
 	$(PY) -m analysis html
+
+# The shipped codes of the development corpus (coded by the package's authors; README, "The shipped codes").
+CODED := data/dev/coding/sentiment-2400 data/lexicons/audit/revise
+
+validation: $(STAMP) ## recompute the validation/ tables and figures of the shipped codes (data/dev/coding, data/lexicons/audit)
+	@set -e; for d in $(CODED); do \
+	  echo "$$d/validation"; \
+	  $(PY) -m analysis validate score --sample $$d/sample --codes $$d/codes/coder_a.csv $$d/codes/coder_b.csv \
+	    --adjudicate $$d/codes/coder_c_adjudication.csv --out $$d/validation; \
+	done
 
 lint: $(STAMP) ## ruff; deptry (every import declared, every runtime dependency used); import-linter (the layers)
 	$(PY) -m ruff check .

@@ -26,9 +26,14 @@ from .schema import Tables
 from .sentiment.scorers import Scorer, as_scorer, get_scorer
 from .text.decode import read_text
 from .text.script import check_converter
+from .validation.score import Validation, compute, read_inputs
 
 __all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_run", "resolve_path",
-           "save_outputs"]
+           "save_outputs", "shipped_coding", "validate"]
+
+#: The shipped coded samples, by kind of unit: the development codes of the package's authors (data/dev/coding/,
+#: data/lexicons/audit/), each folder holding sample/ and codes/coder_a.csv, coder_b.csv, coder_c_adjudication.csv.
+SHIPPED_CODING = {"sentences": config.DEV_SENTIMENT_CODING, "kwic": config.LEXICON_AUDIT}
 
 
 def article_path(article: str | os.PathLike | None = None) -> Path:
@@ -82,6 +87,51 @@ def load_run(folder: str | os.PathLike | None = None) -> RunTables:
     the current working folder), with its failures and manifest: `run.documents`, …, `run.failures`,
     `run.manifest`."""
     return _load_run(config.PROCESSED_DATA_DIR if folder is None else resolve_path(folder))
+
+
+def shipped_coding(unit: str = "sentences") -> tuple[Path, list[Path], Path]:
+    """The shipped coded sample of a kind of unit ("sentences" or "kwic"): its sample folder, the two coders' files
+    and the third coder's adjudication file."""
+    if unit not in SHIPPED_CODING:
+        raise AnalysisError(f"unit must be one of {', '.join(SHIPPED_CODING)} (got {unit!r})")
+    folder = SHIPPED_CODING[unit]
+    return folder / "sample", [folder / "codes" / "coder_a.csv", folder / "codes" / "coder_b.csv"], \
+        folder / "codes" / "coder_c_adjudication.csv"
+
+
+def validate(
+    sample: str | os.PathLike | None = None,
+    codes: str | os.PathLike | list[str | os.PathLike] | None = None,
+    adjudicate: str | os.PathLike | None = None,
+    *,
+    unit: str = "sentences",
+    coded_by: str | None = None,
+    resamples: int = config.BOOTSTRAP_RESAMPLES,
+) -> Validation:
+    """The tables of `python -m analysis validate score` in memory, computed by the same functions; writes nothing.
+
+    Returns the checked inputs with `.tables` (agreement, gold, unresolved, coders, and performance, confusion,
+    thresholds, length for sentences or precision for KWIC), `.notes`, `.coded_by`, `.scorers`. `sample` None means
+    the shipped coding of `unit` (`shipped_coding`), and then `codes` None and `adjudicate` None mean its files; for
+    any other sample `codes` is required and `adjudicate` None means no adjudication. Relative paths are taken from
+    the current working folder. Bad input raises AnalysisError with the command's one-line message.
+    """
+    if sample is None:
+        sample_dir, shipped_codes, shipped_adjudication = shipped_coding(unit)
+        codes = shipped_codes if codes is None else codes
+        adjudicate = shipped_adjudication if adjudicate is None else adjudicate
+    elif not codes:
+        raise AnalysisError(f"no codes files for the sample {sample}: pass the coders' files as codes")
+    else:
+        sample_dir = resolve_path(sample)
+    files = [codes] if isinstance(codes, str | os.PathLike) else list(codes)
+    v = read_inputs(sample_dir, [resolve_path(f) for f in files], resolve_path(adjudicate) if adjudicate else None,
+                    coded_by=coded_by, resamples=resamples)
+    if v.kind != unit:
+        raise AnalysisError(f"{sample_dir} holds a sample of {v.kind}, not of {unit}; pass a {unit} sample "
+                            f"(`validate sample --unit {unit}`)")
+    compute(v, resamples)
+    return v
 
 
 def save_outputs(

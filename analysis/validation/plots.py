@@ -127,6 +127,12 @@ def plot_term_precision(precision: pd.DataFrame) -> Figure:
     return fig
 
 
+def neutral_band(thresholds: pd.DataFrame, scorer: str) -> tuple[float, float] | None:
+    """The neutral band [low, high] of thresholds.csv for a scorer (for `plot_score_by_code`); None if not listed."""
+    band = thresholds.loc[thresholds["scorer"] == scorer, ["low", "high"]].to_numpy(float)
+    return (float(band[0][0]), float(band[0][1])) if len(band) else None
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame:
     try:
         return read_table(folder / name)
@@ -146,9 +152,8 @@ def render_validation_figures(folder: Path, out_dir: Path) -> list[Path]:
         return save_figure(plot_term_precision(_read(folder, "precision.csv")), out_dir / "term_precision")
     confusion, thresholds = _read(folder, "confusion.csv"), _read(folder, "thresholds.csv")
     for scorer in info["scorers"]:
-        band = thresholds.loc[thresholds["scorer"] == scorer, ["low", "high"]].to_numpy(float)
         written += save_figure(plot_confusion(confusion, scorer), out_dir / f"confusion_{scorer}")
         written += save_figure(plot_calibration(gold, scorer), out_dir / f"calibration_{scorer}")
-        written += save_figure(plot_score_by_code(gold, scorer, tuple(band[0]) if len(band) else None),
+        written += save_figure(plot_score_by_code(gold, scorer, neutral_band(thresholds, scorer)),
                                out_dir / f"score_by_code_{scorer}")
     return written
