@@ -11,7 +11,8 @@ import pytest
 from .conftest import ROOT
 
 SHIPPED = {"sentences": ROOT / "data/dev/coding/sentiment-2400/validation",
-           "kwic": ROOT / "data/lexicons/audit/revise/validation"}
+           "kwic": ROOT / "data/lexicons/audit/revise/validation",
+           "kwic_evaluate": ROOT / "data/lexicons/audit/evaluate/validation"}
 
 
 @pytest.mark.parametrize("unit", list(SHIPPED))
@@ -87,3 +88,19 @@ def test_the_readme_quotes_the_committed_validation():
     assert f"{sum(bool(r['flag']) for r in terms)} of {len(terms)} terms are flagged" in flat
     army = next(r for r in terms if r["term"] == "集團軍")
     assert f"集團軍 ({army['n_yes']} of {army['n_coded']} hits" in flat
+
+
+def test_the_readme_quotes_the_evaluate_audit_of_lexicon_2():
+    """The lexicon's precision on the evaluate part, as the README's audit section gives it, is the committed table's."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    rows = _rows(SHIPPED["kwic_evaluate"] / "precision.csv")
+    overall = next(r for r in rows if r["level"] == "all")
+    assert f"Precision {_ci(overall, 'precision')}" in readme
+    assert f"({overall['n_yes']} of {overall['n_coded']} hits coded yes or no; {overall['n_unsure']} `unsure`" in readme
+    for r in rows:
+        if r["level"] == "category":
+            assert f"{_ci(r, 'precision')} (n = {r['n_coded']})" in readme, r["category"]
+    below = [r for r in rows if r["level"] == "term" and int(r["n_coded"]) >= 5 and float(r["precision"]) < 0.8]
+    assert [r["term"] for r in below] == ["霸權"]
+    hegemony = below[0]
+    assert f"霸權 does not ({hegemony['n_yes']} of {hegemony['n_coded']}, {float(hegemony['precision']):.2f})" in readme
