@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install data figures test lint lab report strip checksums lock clean news-model
+.PHONY: help install data figures validation test lint lab report strip checksums lock clean news-model
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -25,13 +25,25 @@ figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis figures
 	$(PY) -m analysis html
 
-lint: $(STAMP) ## ruff, and deptry: every import declared, every runtime dependency used (pyproject.toml)
+# The shipped codes of the development corpus (coded by the package's authors; README, "The shipped codes").
+CODED := data/dev/coding/sentiment-2400 data/lexicons/audit/revise data/lexicons/audit/evaluate
+
+validation: $(STAMP) ## recompute the validation/ tables and figures of the shipped codes (data/dev/coding, data/lexicons/audit)
+	@set -e; for d in $(CODED); do \
+	  echo "$$d/validation"; \
+	  $(PY) -m analysis validate score --sample $$d/sample --codes $$d/codes/coder_a.csv $$d/codes/coder_b.csv \
+	    --adjudicate $$d/codes/coder_c_adjudication.csv --out $$d/validation; \
+	done
+
+lint: $(STAMP) ## ruff; deptry (every import declared, every runtime dependency used); import-linter (the layers)
 	$(PY) -m ruff check .
 	$(PY) -m deptry analysis notebooks
 	@# tests and benchmarks may import dev packages (DEP004) and need not use every runtime one (DEP002)
 	$(PY) -m deptry tests benchmarks --exclude '\.venv' --ignore DEP002,DEP004
+	@# imports point one way through the folders of analysis/ (pyproject.toml, [tool.importlinter])
+	$(VENV)/bin/lint-imports --no-cache
 
-test: lint ## ruff and deptry, then the test suite
+test: lint ## ruff, deptry and import-linter, then the test suite
 	$(PY) -m pytest
 
 lab: $(STAMP) ## start JupyterLab on the project (kernel: .venv; add LAB_ARGS=--no-browser etc.)

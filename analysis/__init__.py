@@ -19,6 +19,8 @@ SHORT_NAMES = {
     "framing_effect": "analysis.stats.framing_effect",
     "groups": "analysis.stats.groups",
     "agreement": "analysis.stats.agreement",
+    "validation_views": "analysis.validation.views",
+    "validation_figures": "analysis.validation.plots",
 }
 
 

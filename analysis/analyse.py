@@ -12,14 +12,15 @@ import pandas as pd
 
 from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MAX_SENTENCE_CHARS
 from .framing.lexicon import Lexicon
-from .framing.match import Hit, find_hits, kwic, matcher_for
+from .framing.match import COUNTED, Hit, find_hits, kwic, matcher_for
 from .schema import METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns, second_columns
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
 from .stats.summary import per_1k, summarise
-from .text.script import count_cjk
+from .text.script import count_cjk, to_simplified_aligned
 from .text.segment import Segmented, segment
+from .text.voice import default_reader, han_inside, in_spans, quoted_han_share
 
 
 def analyse_text(
@@ -41,19 +42,36 @@ def analyse_text(
     `neutral_band` adds each sentence's `polarity` and the share of each polarity per section and document.
     """
     seg = segment(text, headings, max_sentence_chars, title)
-    hits = find_hits(seg, matcher_for(lexicon))
-    placed = hit_sentences(seg, hits)
+    simplified = to_simplified_aligned(seg.text)
+    found = find_hits(seg, matcher_for(lexicon), simplified)
+    quoted = quoted_spans(seg, simplified)
+    hits = {sec: [h for h in sec_hits if h.status == COUNTED] for sec, sec_hits in found.items()}
     scorer = scorer or get_scorer("snownlp")
-    sentences = sentence_table(document, seg, placed, converter, scorer, second_scorer, neutral_band)
-    sections = section_table(document, seg, hits, sentences, second_scorer, neutral_band)
+    sentences = sentence_table(document, seg, hit_sentences(seg, hits), converter, scorer, second_scorer, quoted,
+                               neutral_band)
+    sections = section_table(document, seg, hits, sentences, second_scorer, quoted, neutral_band)
     return Tables(
         documents=document_table(document, seg, sentences, sections, second_scorer, neutral_band,
                                  trained_model(scorer, second_scorer)),
         sections=sections,
         sentences=sentences,
         framing=framing_table(document, hits, lexicon),
-        kwic=kwic_table(document, seg, hits, placed),
+        kwic=kwic_table(document, seg, found, hit_sentences(seg, found), quoted),
     )
+
+
+def quoted_spans(seg: Segmented, simplified: str) -> list[tuple[int, int]]:
+    """The quoted parts (text/voice.py) of every title, heading and paragraph, as sorted document offsets."""
+    reader = default_reader()
+    spans = []
+    for line in (line for sec in seg.sections for line in sec.lines):
+        spans += [(line.start + a, line.start + b) for a, b in reader.quoted(simplified[line.start:line.end])]
+    return sorted(spans)
+
+
+def voice_of(quoted: list[tuple[int, int]], pos: int) -> str:
+    """`quoted` when offset `pos` lies in quoted speech, else `own` (the outlet's own voice)."""
+    return "quoted" if in_spans(quoted, pos) else "own"
 
 
 def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[int | None]]:
@@ -69,9 +87,10 @@ def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[
 
 def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | None]], converter: str,
                    scorer: Scorer, second_scorer: Scorer | None = None,
+                   quoted: list[tuple[int, int]] | None = None,
                    neutral_band: NeutralBand | None = None) -> pd.DataFrame:
-    """sentences.csv's rows: offsets, the text as written and as scored, the score(s) (and polarity) and the hits in
-    each."""
+    """sentences.csv's rows: offsets, the text as written and as scored, the score(s) (and polarity), the hits in
+    each, and its voice (`quoted` when at least half of its CJK characters are quoted speech)."""
     texts = [s.text for s in seg.sentences]
     scored_texts = prepare(texts, converter)
     paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
@@ -89,6 +108,8 @@ def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | N
         "text_scored": scored_texts,
         "sentiment": pd.Series(score_texts(scored_texts, scorer), dtype=float),
         "framing_hits": hits_in,
+        "voice": ["quoted" if quoted_han_share(quoted or [], seg.text, s.start, s.end) >= 0.5 else "own"
+                  for s in seg.sentences],
     })
     name = second_scorer.name if second_scorer else None
     if second_scorer:
@@ -112,21 +133,37 @@ def score_summary(sentences: pd.DataFrame, second_scorer: Scorer | None, *keys: 
     return out
 
 
+def own_voice_summary(part: pd.DataFrame, n_hits: int, n_cjk_own: int, *keys: object) -> dict:
+    """The own-voice columns of a section or document: its own-voice sentences' scores (mean and bootstrap CI, the
+    seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice CJK characters."""
+    own = part.loc[part["voice"] == "own", "sentiment"]
+    stats = summarise(own, derive_seed(*keys, "own"))
+    return {"n_scored_own": int(own.notna().sum()), "sentiment_mean_own": stats["sentiment_mean"],
+            "sentiment_ci_low_own": stats["sentiment_ci_low"], "sentiment_ci_high_own": stats["sentiment_ci_high"],
+            "framing_hits_own": n_hits, "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)}
+
+
 def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sentences: pd.DataFrame,
-                  second_scorer: Scorer | None = None, neutral_band: NeutralBand | None = None) -> pd.DataFrame:
-    """sections.csv's rows: each section's size, score statistics and framing hits (its heading included)."""
+                  second_scorer: Scorer | None = None, quoted: list[tuple[int, int]] | None = None,
+                  neutral_band: NeutralBand | None = None) -> pd.DataFrame:
+    """sections.csv's rows: each section's size, score statistics and framing hits (its heading included), for all
+    voices and for the outlet's own."""
+    quoted = quoted or []
     rows = []
     for sec in seg.sections:
         content = "".join(line.text for line in sec.lines)
         n_cjk = count_cjk(content)
         part = sentences[sentences["section"] == sec.index]
         n_hits = len(hits[sec.index])
+        n_cjk_own = n_cjk - sum(han_inside(quoted, seg.text, line.start, line.end) for line in sec.lines)
+        n_hits_own = sum(1 for h in hits[sec.index] if not in_spans(quoted, h.start))
         rows.append({
             "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
             "n_chars": len(content), "n_cjk": n_cjk, "n_sentences": len(part),
             "n_scored": int(part["sentiment"].notna().sum()),
             **score_summary(part, second_scorer, document, sec.index),
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
+            **own_voice_summary(part, n_hits_own, n_cjk_own, document, sec.index),
         })
     return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None,
                                               neutral_band is not None))
@@ -151,6 +188,8 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
         **score_summary(sentences, second_scorer, document, "document"),
         "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
+        **own_voice_summary(sentences, int(sections["framing_hits_own"].sum()), int(sections["n_cjk_own"].sum()),
+                            document, "document"),
         "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata), "sentiment_model": model,
     }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None,
                         model is not None))
@@ -172,15 +211,16 @@ def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -
 
 
 def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
-               placed: dict[int, list[int | None]]) -> pd.DataFrame:
-    """kwic.csv's rows: every hit with its sentence, offsets and context within its section."""
+               placed: dict[int, list[int | None]], quoted: list[tuple[int, int]] | None = None) -> pd.DataFrame:
+    """kwic.csv's rows: every candidate (counted or not, with its status) with its sentence, offsets, context within
+    its section and voice."""
     rows = []
     for sec in seg.sections:
         for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
             left, right = kwic(seg.text, h, sec.start, sec.end)
             rows.append({"document": document, "section": sec.index, "sentence": i, "category": h.entry.category,
                          "term": h.entry.term, "start": h.start, "end": h.end, "left": left, "match": h.match,
-                         "right": right})
+                         "right": right, "status": h.status, "voice": voice_of(quoted or [], h.start)})
     return pd.DataFrame(rows, columns=columns("kwic")).astype({"sentence": "Int64"})
 
 

@@ -24,13 +24,18 @@ from .io.tables import load_run as _load_run
 from .present.style import save_figure
 from .schema import Tables
 from .sentiment.polarity import NeutralBand, parse_band
-from .sentiment.scorers import Scorer, get_scorer, scorer_for
+from .sentiment.scorers import Scorer, as_scorer, get_scorer
 from .sentiment.trained import SentimentModel, load_model, resolve_model
 from .text.decode import read_text
 from .text.script import check_converter
+from .validation.score import Validation, compute, read_inputs
 
 __all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_model", "load_run",
-           "resolve_path", "save_outputs"]
+           "resolve_path", "save_outputs", "shipped_coding", "validate"]
+
+#: The shipped coded samples, by kind of unit: the development codes of the package's authors (data/dev/coding/,
+#: data/lexicons/audit/), each folder holding sample/ and codes/coder_a.csv, coder_b.csv, coder_c_adjudication.csv.
+SHIPPED_CODING = {"sentences": config.DEV_SENTIMENT_CODING, "kwic": config.LEXICON_AUDIT}
 
 
 def article_path(article: str | os.PathLike | None = None) -> Path:
@@ -51,10 +56,6 @@ def get_lexicon(lexicon: str | os.PathLike | Lexicon | None = None) -> Lexicon:
 def categories(lexicon: Lexicon) -> list[dict]:
     """The lexicon's categories as plotting functions and manifest.json expect them (id, label_zh, label_en)."""
     return lexicon.category_records()
-
-
-def _scorer(scorer: str | Scorer, model: SentimentModel | None = None) -> Scorer:
-    return scorer_for(scorer, model) if isinstance(scorer, str) else scorer
 
 
 def analyse_file(
@@ -84,13 +85,13 @@ def analyse_file(
     converter = check_converter(converter)
     model = resolve_model(resolve_path(sentiment_model) if isinstance(sentiment_model, os.PathLike)
                           else sentiment_model)
-    second = _scorer(second_scorer, model) if second_scorer is not None else None
+    second = as_scorer(second_scorer, model) if second_scorer is not None else None
     if isinstance(neutral_band, tuple):
         neutral_band = parse_band(",".join(map(str, neutral_band)))
     elif isinstance(neutral_band, str):
         neutral_band = parse_band(neutral_band)
     return analyse_text(src.stem, read_text(src, encoding), lex, converter=converter, headings=headings,
-                        scorer=_scorer(scorer, model), second_scorer=second, title=title, neutral_band=neutral_band)
+                        scorer=as_scorer(scorer, model), second_scorer=second, title=title, neutral_band=neutral_band)
 
 
 def load_run(folder: str | os.PathLike | None = None) -> RunTables:
@@ -98,6 +99,51 @@ def load_run(folder: str | os.PathLike | None = None) -> RunTables:
     the current working folder), with its failures and manifest: `run.documents`, …, `run.failures`,
     `run.manifest`."""
     return _load_run(config.PROCESSED_DATA_DIR if folder is None else resolve_path(folder))
+
+
+def shipped_coding(unit: str = "sentences") -> tuple[Path, list[Path], Path]:
+    """The shipped coded sample of a kind of unit ("sentences" or "kwic"): its sample folder, the two coders' files
+    and the third coder's adjudication file."""
+    if unit not in SHIPPED_CODING:
+        raise AnalysisError(f"unit must be one of {', '.join(SHIPPED_CODING)} (got {unit!r})")
+    folder = SHIPPED_CODING[unit]
+    return folder / "sample", [folder / "codes" / "coder_a.csv", folder / "codes" / "coder_b.csv"], \
+        folder / "codes" / "coder_c_adjudication.csv"
+
+
+def validate(
+    sample: str | os.PathLike | None = None,
+    codes: str | os.PathLike | list[str | os.PathLike] | None = None,
+    adjudicate: str | os.PathLike | None = None,
+    *,
+    unit: str = "sentences",
+    coded_by: str | None = None,
+    resamples: int = config.BOOTSTRAP_RESAMPLES,
+) -> Validation:
+    """The tables of `python -m analysis validate score` in memory, computed by the same functions; writes nothing.
+
+    Returns the checked inputs with `.tables` (agreement, gold, unresolved, coders, and performance, confusion,
+    thresholds, length for sentences or precision for KWIC), `.notes`, `.coded_by`, `.scorers`. `sample` None means
+    the shipped coding of `unit` (`shipped_coding`), and then `codes` None and `adjudicate` None mean its files; for
+    any other sample `codes` is required and `adjudicate` None means no adjudication. Relative paths are taken from
+    the current working folder. Bad input raises AnalysisError with the command's one-line message.
+    """
+    if sample is None:
+        sample_dir, shipped_codes, shipped_adjudication = shipped_coding(unit)
+        codes = shipped_codes if codes is None else codes
+        adjudicate = shipped_adjudication if adjudicate is None else adjudicate
+    elif not codes:
+        raise AnalysisError(f"no codes files for the sample {sample}: pass the coders' files as codes")
+    else:
+        sample_dir = resolve_path(sample)
+    files = [codes] if isinstance(codes, str | os.PathLike) else list(codes)
+    v = read_inputs(sample_dir, [resolve_path(f) for f in files], resolve_path(adjudicate) if adjudicate else None,
+                    coded_by=coded_by, resamples=resamples)
+    if v.kind != unit:
+        raise AnalysisError(f"{sample_dir} holds a sample of {v.kind}, not of {unit}; pass a {unit} sample "
+                            f"(`validate sample --unit {unit}`)")
+    compute(v, resamples)
+    return v
 
 
 def save_outputs(

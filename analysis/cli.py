@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AnalysisError
-from .validation.cli import add_sample_parser
+from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
 from .validation.train_cli import add_train_parser
 
@@ -30,13 +30,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show a traceback instead of a one-line error")
-    p = _Parser(prog="python -m analysis", description=__doc__, parents=[common],
-                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _add_run_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The `run` command's options."""
     run = sub.add_parser("run", parents=[common], help="analyse articles and write every table")
     run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                      help=".txt/.md files, folders, quoted glob patterns ('corpus/**/*.txt'), or .csv/.jsonl tables "
@@ -70,6 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (see README)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary line")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback instead of a one-line error")
+    p = _Parser(prog="python -m analysis", description=__doc__, parents=[common],
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_run_parser(sub, common)
     fig = sub.add_parser("figures", parents=[common], help="render figures from the tables of a run")
     fig.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     fig.add_argument("--out", type=Path, default=None, help="figure folder (default: figures/)")
@@ -92,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sample_parser(validate_sub, common)
     add_score_parser(validate_sub, common)
     add_train_parser(validate_sub, common)
+    add_revision_parser(validate_sub, common)
     return p
 
 

@@ -20,6 +20,12 @@ NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 DEV_CODING_DIR: Path = DATA_DIR / "dev" / "coding"
 DEMO_ARTICLE: Path = RAW_DATA_DIR / "000_d85fbe6c453bd01b.txt"
 RAW_CHECKSUMS: Path = RAW_DATA_DIR / "SHA256SUMS"
+#: The development corpus (data/dev/README.md) and the shipped codes of its samples, coded by the package's authors.
+DEV_DATA_DIR: Path = DATA_DIR / "dev"
+#: 2,400 sentences coded for tone (data/dev/coding/README.md): sample/, codes/, validation/. Notebook 06's default.
+DEV_SENTIMENT_CODING: Path = DEV_DATA_DIR / "coding" / "sentiment-2400"
+#: Every framing hit of lexicon 1.0.0 in the revise part, coded yes/no/unsure (data/lexicons/audit/README.md).
+LEXICON_AUDIT: Path = LEXICON_DIR / "audit" / "revise"
 
 DEFAULT_CONVERTER: str = "t2s"
 DEFAULT_HEADINGS: str = "auto"

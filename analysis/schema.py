@@ -7,21 +7,30 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+#: The outlet's own voice (text/voice.py: not quoted speech): sentiment of its sentences, its framing hits and density.
+OWN_VOICE_COLUMNS = [
+    "n_scored_own", "sentiment_mean_own", "sentiment_ci_low_own", "sentiment_ci_high_own", "framing_hits_own",
+    "n_cjk_own", "framing_per_1k_cjk_own",
+]
 DOCUMENT_COLUMNS = [
     "document", "title", "n_sections", "n_sentences", "n_scored", "sentiment_mean", "sentiment_median",
     "sentiment_ci_low", "sentiment_ci_high", "share_positive", "framing_hits", "framing_per_1k_cjk",
-    "n_chars", "n_cjk", "metadata",
+    "n_chars", "n_cjk", *OWN_VOICE_COLUMNS, "metadata",
 ]
 SECTION_COLUMNS = [
     "document", "section", "heading", "start", "end", "n_chars", "n_cjk", "n_sentences", "n_scored",
     "sentiment_mean", "sentiment_median", "sentiment_ci_low", "sentiment_ci_high", "share_positive",
-    "framing_hits", "framing_per_1k_cjk",
+    "framing_hits", "framing_per_1k_cjk", *OWN_VOICE_COLUMNS,
 ]
 SENTENCE_COLUMNS = [
     "document", "section", "paragraph", "sentence", "start", "end", "text", "text_scored", "sentiment", "framing_hits",
+    "voice",
 ]
 FRAMING_COLUMNS = ["document", "section", "category", "term", "count"]
-KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right"]
+KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", "end", "left", "match", "right",
+                "status", "voice"]
+#: Values of `voice` (sentences.csv, kwic.csv) and of kwic.csv's `status` (framing/match.py).
+VOICES = ("own", "quoted")
 
 #: The five tables of a run: attribute of `Tables` → file name.
 TABLE_FILES = {
@@ -59,7 +68,7 @@ META_PREFIX = "meta_"
 METADATA_SEPARATOR = " | "
 #: Columns read back as text whatever they look like (a document id "001" must not become 1); `meta_…` too.
 TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category", "term", "left", "match",
-                "right", "metadata")
+                "right", "metadata", "status", "voice")
 
 
 def second_columns(name: str) -> dict[str, list[str]]:

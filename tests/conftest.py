@@ -54,3 +54,21 @@ def lexicon_run(tmp_path_factory) -> Path:
     r = run_cli("run", str(ARTICLE), "--out", str(out), "--second-scorer", "lexicon")
     assert r.returncode == 0, r.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def shipped_validation(tmp_path_factory) -> dict[str, Path]:
+    """`validate score` run afresh with its defaults on the shipped codes of sentences and of framing hits, as
+    `make validation` runs it: {"sentences": …, "kwic": … (lexicon 1.0.0, revise part), "kwic_evaluate": … (2.0.0)}."""
+    folders = {}
+    for unit, coded in (("sentences", ROOT / "data/dev/coding/sentiment-2400"),
+                        ("kwic", ROOT / "data/lexicons/audit/revise"),
+                        ("kwic_evaluate", ROOT / "data/lexicons/audit/evaluate")):
+        out = tmp_path_factory.mktemp(f"shipped_{unit}") / "validation"
+        codes = coded / "codes"
+        r = run_cli("validate", "score", "--sample", str(coded / "sample"), "--codes", str(codes / "coder_a.csv"),
+                    str(codes / "coder_b.csv"), "--adjudicate", str(codes / "coder_c_adjudication.csv"),
+                    "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        folders[unit] = out
+    return folders

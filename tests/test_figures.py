@@ -150,7 +150,7 @@ def test_a_chinese_document_without_hits_says_so_and_with_hits_gets_a_scale_from
     heat = figures.plot_framing_by_section(no_hits.sections, no_hits.framing, _categories(lexicon))
     n_cjk = int(no_hits.sections["n_cjk"].sum())
     assert len(heat.axes) == 1
-    assert f"no framing hits: none of the lexicon's terms occurs in the document's {n_cjk} CJK characters" in \
+    assert f"no framing hits: none of the lexicon's terms counts in the document's {n_cjk} CJK characters" in \
         _texts(heat)
     heat = figures.plot_framing_by_section(article_tables.sections, article_tables.framing, _categories(lexicon))
     assert len(heat.axes) == 2  # the heatmap and its colour bar

@@ -38,7 +38,8 @@ def test_counts_equal_plain_substring_counts_for_terms_not_nested(article_text, 
 
 def test_kwic_matches_point_into_the_text(article_text, article_tables):
     k = article_tables.kwic
-    assert len(k) == article_tables.framing["count"].sum() == article_tables.documents.loc[0, "framing_hits"]
+    counted = k[k["status"] == "counted"]
+    assert len(counted) == article_tables.framing["count"].sum() == article_tables.documents.loc[0, "framing_hits"]
     for r in k.itertuples():
         assert article_text[r.start:r.end] == r.match
         assert article_text[max(0, r.start - 15):r.start].replace("\n", " ").endswith(r.left)
@@ -53,9 +54,10 @@ def test_kwic_matches_point_into_the_text(article_text, article_tables):
 
 def test_section_and_sentence_hits_add_up(article_tables):
     t = article_tables
-    assert t.sections["framing_hits"].sum() == len(t.kwic)
-    assert t.sentences["framing_hits"].sum() == t.kwic["sentence"].notna().sum()
-    per = t.kwic.groupby("section").size()
+    counted = t.kwic[t.kwic["status"] == "counted"]
+    assert t.sections["framing_hits"].sum() == len(counted)
+    assert t.sentences["framing_hits"].sum() == counted["sentence"].notna().sum()
+    per = counted.groupby("section").size()
     for r in t.sections.itertuples():
         assert r.framing_hits == per.get(r.section, 0)
         assert r.framing_per_1k_cjk == pytest.approx(r.framing_hits / r.n_cjk * 1000)

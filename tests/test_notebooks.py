@@ -15,12 +15,16 @@ from snownlp import SnowNLP
 from analysis import config
 from analysis.io.tables import read_table
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 NAMES = [p.stem for p in NOTEBOOKS]
 PARAMETERS = ["article", "lexicon", "converter", "output"]
+#: Notebook 06 reads coded samples, not an article (README, Notebooks); the tests run it with `output` set.
+VALIDATION = "06-validation"
+VALIDATION_PARAMETERS = {"sample": None, "codes": None, "adjudicate": None, "kwic_sample": None, "kwic_codes": None,
+                         "kwic_adjudicate": None, "resamples": 2000, "output": None}
 
 
 def execute(path, cwd, **parameters):
@@ -65,11 +69,19 @@ def _digest(folder):
 
 
 @pytest.fixture(scope="session")
-def executed(tmp_path_factory):
-    """Every notebook run once with its default parameters (the demo article), from an unrelated folder."""
+def validation_output(tmp_path_factory):
+    """Where the run of notebook 06 in `executed` saves its tables and figures."""
+    return tmp_path_factory.mktemp("validation_notebook") / "results"
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory, validation_output):
+    """Every notebook run once with its default parameters (the demo article; for notebook 06 the shipped codes, and
+    an `output` folder elsewhere), from an unrelated folder."""
     cwd = tmp_path_factory.mktemp("elsewhere")
     before = _digest(config.PROCESSED_DATA_DIR)
-    nbs = {p.stem: execute(p, cwd) for p in NOTEBOOKS}
+    nbs = {p.stem: execute(p, cwd, **({"output": str(validation_output)} if p.stem == VALIDATION else {}))
+           for p in NOTEBOOKS}
     assert _digest(config.PROCESSED_DATA_DIR) == before
     assert sorted(p.name for p in cwd.iterdir()) == sorted(f"{n}.executed.ipynb" for n in NAMES)
     return nbs
@@ -104,6 +116,8 @@ def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic
     assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body}
     if name == "04-corpus":  # reads a finished run rather than one article (README, Notebooks)
         assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "output": None}
+    elif name == VALIDATION:
+        assert assigned == VALIDATION_PARAMETERS and list(assigned) == list(VALIDATION_PARAMETERS)
     else:
         assert list(assigned) == PARAMETERS
         assert assigned == {"article": None, "lexicon": None, "converter": "t2s", "output": None}
@@ -116,10 +130,43 @@ def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_notebooks_use_the_short_imports_and_save_only_through_the_api(name):
+    import analysis
+
+    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    code = "\n".join(line for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()
+                     if not line.startswith("%"))
+    imports = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import | ast.ImportFrom)]
+    ours = [n for n in imports if (n.module if isinstance(n, ast.ImportFrom) else n.names[0].name).startswith("analysis")]
+    assert ours and all(isinstance(n, ast.ImportFrom) and n.module == "analysis" for n in ours), name
+    assert {a.name for n in ours for a in n.names} <= {"api", *analysis.SHORT_NAMES}, name
+    assert "api.save_outputs(" in code
+    assert not re.search(r"\.to_csv\(|savefig\(|save_figure\(|write_\w+\(|open\(", code), name
+
+
+def test_every_short_name_is_the_module_it_stands_for():
+    import importlib
+
+    import analysis
+
+    for short, module in analysis.SHORT_NAMES.items():
+        assert getattr(analysis, short) is importlib.import_module(module)
+    from analysis import figures, groups
+
+    assert figures.__name__ == "analysis.present.figures" and groups.__name__ == "analysis.stats.groups"
+    with pytest.raises(ImportError):
+        from analysis import corpus  # noqa: F401  (the old flat name is gone)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_clean_on_the_demo_article_and_shows_every_figure(executed, name):
     nb = executed[name]
     assert problems(nb) == []
-    assert images(nb) == plot_calls(nb) > 0
+    if name == VALIDATION:  # per scorer of the sample: confusion, calibration, score by code; and term precision
+        meta = json.loads((ROOT / "data/dev/coding/sentiment-2400/sample/sample.json").read_text(encoding="utf-8"))
+        assert images(nb) == 3 * len(meta["scorers"]) + 1 and plot_calls(nb) == 4
+    else:
+        assert images(nb) == plot_calls(nb) > 0
 
 
 def test_the_problem_scan_catches_a_missing_glyph(tmp_path):
@@ -168,3 +215,70 @@ def test_notebook_03_refuses_statistics_for_one_framing_sentence_and_says_why(tm
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
     assert "No interval, test or effect size: too few scored sentences" in printed
     assert "p =" not in printed
+
+
+def _same_picture(a, b) -> bool:
+    """Two PNGs show the same picture: same size, no pixel differs by more than anti-aliasing does (a figure that is
+    displayed inline before it is saved lays out again and moves a few edges by a fraction of a pixel)."""
+    import numpy as np
+    from PIL import Image
+
+    x, y = (np.asarray(Image.open(p).convert("RGB"), dtype=int) for p in (a, b))
+    return x.shape == y.shape and int(np.abs(x - y).max()) <= 32
+
+
+def test_notebook_06_tables_and_figures_are_those_of_validate_score(executed, validation_output, shipped_validation):
+    """Same inputs, same defaults: every table the notebook saves equals, byte for byte, the CSV `validate score`
+    writes; every figure shows the same picture (SVG identical when the layout has settled)."""
+    saved = {p.name for p in validation_output.iterdir()}
+    expected = set()
+    for prefix, folder in (("06_", shipped_validation["sentences"]), ("06_kwic_", shipped_validation["kwic"])):
+        for csv in folder.glob("*.csv"):
+            expected.add(prefix + csv.name)
+            assert (validation_output / (prefix + csv.name)).read_bytes() == csv.read_bytes(), prefix + csv.name
+        for png in (folder / "figures").glob("*.png"):
+            name = prefix + png.name
+            expected |= {name, name.replace(".png", ".svg")}
+            assert _same_picture(validation_output / name, png), name
+    assert saved == expected
+    assert problems(executed[VALIDATION]) == []
+
+
+def test_the_picture_check_tells_two_scorers_apart(shipped_validation):
+    figures = shipped_validation["sentences"] / "figures"
+    assert _same_picture(figures / "calibration_sentiment.png", figures / "calibration_sentiment.png")
+    assert not _same_picture(figures / "calibration_sentiment.png", figures / "calibration_sentiment_lexicon.png")
+
+
+def _blind_sheet(sample, folder) -> None:
+    """The coding.csv `validate sample` writes beside the key (the test samples are built without one)."""
+    sheet = sample[["unit", "text"]].assign(context_before="", context_after="", code="")
+    sheet.to_csv(folder / "coding.csv", index=False, lineterminator="\n")
+
+
+def test_notebook_06_on_samples_of_your_own_with_relative_paths_and_one_kwic_coder(tmp_path):
+    from .validation_fixtures import coder, kwic_sample, sentence_sample, write_codes
+
+    inp = tmp_path / "in"
+    sentences = sentence_sample(inp / "sample", n=80)
+    _blind_sheet(sentences, inp / "sample")
+    units = list(sentences["unit"])
+    codes = [write_codes(inp / "ann.csv", units, coder(sentences["truth"], 0.1, 1)),
+             write_codes(inp / "bo.xlsx", units, coder(sentences["truth"], 0.2, 2))]
+    hits = kwic_sample(inp / "ksample")
+    _blind_sheet(hits, inp / "ksample")
+    kcodes = [write_codes(inp / "k1.csv", list(hits["unit"]), coder(hits["truth"], 0.1, 3, ("yes", "no")))]
+    nb = execute(NOTEBOOK_DIR / f"{VALIDATION}.ipynb", tmp_path, sample="in/sample",
+                 codes=["in/ann.csv", "in/bo.xlsx"], kwic_sample="in/ksample", kwic_codes=["in/k1.csv"],
+                 resamples=100, output="results")
+    assert problems(nb) == [] and images(nb) == 3 * 2 + 1
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
+    assert "who coded: coded by the users of this package; state who they were" in printed
+    assert "Only one coder: agreement between coders cannot be measured" in printed
+    for prefix, sample, files in (("06_", "sample", codes), ("06_kwic_", "ksample", kcodes)):
+        out = tmp_path / f"cli_{sample}"
+        r = run_cli("validate", "score", "--sample", str(inp / sample), "--codes", *map(str, files), "--out",
+                    str(out), "--resamples", "100")
+        assert r.returncode == 0, r.stderr
+        for csv in sorted(out.glob("*.csv")):
+            assert (tmp_path / "results" / (prefix + csv.name)).read_bytes() == csv.read_bytes(), prefix + csv.name

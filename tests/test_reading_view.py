@@ -430,3 +430,44 @@ def test_in_chromium_fits_a_phone_and_prints_the_scores(browser, demo_page):
     first = page.locator("article .s").first
     assert re.fullmatch(r'" \d\.\d\d"', _after(page, first))
     page.close()
+
+
+RULES_LEXICON = """\
+name: rules
+version: "0.1"
+references: []
+categories:
+  c: {label_zh: 測試, label_en: Test, description: d}
+entries:
+  - {term: 國產, category: c, gloss: domestic, rationale: r}
+  - term: 壟斷
+    category: c
+    gloss: monopoly
+    rationale: r
+    exclude: [反壟斷]
+    literal_note: domestic antitrust is not a rivalry between nations
+"""
+
+
+def test_hits_that_do_not_count_are_struck_through_with_their_rule(tmp_path):
+    (tmp_path / "a.txt").write_text("中國產品與國產晶片。\n\n反壟斷調查與技術壟斷。\n", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RULES_LEXICON, encoding="utf-8")
+    r = run_cli("run", "a.txt", "--out", "t", "--lexicon", "rules.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("html", "--data", "t", "--out", "p", "--lexicon", "rules.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    page = _html(tmp_path / "p", "a")
+    marks = [n for n in Tree(page).root.iter() if "t" in n.classes() and "data-tip" in n.attrs]
+    assert [(m.text(), "x" in m.classes(), m.attrs["data-status"]) for m in marks] == [
+        ("國產", True, "not_word"), ("國產", False, "counted"), ("壟斷", True, "excluded"), ("壟斷", False, "counted")]
+    tips = [m.attrs["data-tip"] for m in marks]
+    assert tips[0].startswith("NOT COUNTED (not_word): boundary: word (中国/产品")
+    assert tips[2].startswith("NOT COUNTED (excluded): exclude: 反壟斷")
+    assert "literal use: domestic antitrust" in tips[2]
+    assert not tips[1].startswith("NOT COUNTED")
+    assert ".c0.x{text-decoration:line-through" in page
+    # the counts on the page are the counted hits only, and say how many were set aside
+    summary, legend = (s.text() for s in Tree(page).find("section")[:2])
+    assert "2 framing hits (2 in the outlet's own voice, 0 quoted); 2 not counted, struck through (1 not a word " \
+           "there, 1 excluded by the lexicon's rules)" in summary
+    assert "國產×1" in legend and "壟斷×1" in legend

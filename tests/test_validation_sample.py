@@ -55,7 +55,10 @@ def corpus_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tables(corpus_run) -> dict[str, pd.DataFrame]:
-    return {n: read_table(corpus_run / f"{n}.csv") for n in ("documents", "sentences", "kwic")}
+    """The run's tables; `kwic` holds the hits that count, the units a KWIC sample draws by default."""
+    out = {n: read_table(corpus_run / f"{n}.csv") for n in ("documents", "sentences", "kwic")}
+    out["kwic"] = out["kwic"][out["kwic"]["status"] == "counted"].reset_index(drop=True)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -459,3 +462,25 @@ def test_bad_input_is_a_one_line_error_and_writes_nothing(corpus_run, empty_runs
 def test_unknown_stratify_column_lists_the_choices(corpus_run, tmp_path):
     line = _one_line_error(_sample(corpus_run, tmp_path / "o", "--unit", "kwic", "--stratify", "nope"))
     assert "kwic.csv" in line and "term" in line and "outlet" in line
+
+
+def test_kwic_samples_draw_counted_hits_unless_asked(tmp_path):
+    """Hits the lexicon's rules set aside (kwic.csv status not_word / excluded) are not drawn by default."""
+    from .test_reading_view import RULES_LEXICON
+
+    (tmp_path / "a.txt").write_text("中國產品、外國產品與國產晶片。\n\n反壟斷調查與技術壟斷。\n", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RULES_LEXICON, encoding="utf-8")
+    r = run_cli("run", "a.txt", "--out", "run", "--lexicon", "rules.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    kwic = read_table(tmp_path / "run" / "kwic.csv")
+    assert sorted(kwic["status"]) == ["counted", "counted", "excluded", "not_word", "not_word"]
+    for args, statuses in (((), {"counted"}), (("--include-uncounted",), {"counted", "not_word", "excluded"})):
+        out = tmp_path / f"s{len(args)}"
+        r = _sample(tmp_path / "run", out, "--unit", "kwic", "--lexicon", str(tmp_path / "rules.yaml"), *args)
+        assert r.returncode == 0, r.stderr
+        key = read_table(out / "sample.csv")
+        assert set(key["status"]) == statuses and len(key) == (kwic["status"].isin(statuses)).sum()
+        assert json.loads((out / "sample.json").read_text())["options"]["include_uncounted"] == bool(args)
+        assert "status" not in pd.read_csv(out / "coding.csv", dtype=str).columns  # coders stay blind to it
+    line = _one_line_error(_sample(tmp_path / "run", tmp_path / "s9", "--include-uncounted"))
+    assert line == "error: --include-uncounted applies to --unit kwic only"

@@ -21,8 +21,8 @@ from ..io.files import check_writable, output_lock, sha256_file, swap_in, write_
 from ..io.inputs import Corpus, collect, verify_checksums
 from ..io.provenance import result_versions, run_manifest
 from ..io.tables import write_csv
+from ..present.labels import score_label
 from ..present.report import caption, write_section_reports
-from ..present.style import score_label
 from ..schema import (
     FAILURE_COLUMNS,
     FAILURES_FILE,

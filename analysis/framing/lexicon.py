@@ -1,8 +1,16 @@
-"""Framing lexicons: one YAML schema (name, version, references, categories, entries), strictly validated."""
+"""Framing lexicons: one YAML schema (name, version, references, categories, entries), strictly validated.
+
+Besides its term, category, gloss and rationale, an entry may say how a match must sit in the text: `boundary`
+(`word`, the default: the match starts and ends on word boundaries; `prefix`: it starts on one; `none`: no check),
+`exclude` (phrases holding the term that do not count, e.g. 反壟斷 for 壟斷), `exclude_regex` (regular expressions
+whose match covering a hit excludes it, e.g. a number before 集團軍) and `literal_note` (what a literal use looks
+like, for coders and readers).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +21,11 @@ from ..text.script import to_simplified_aligned
 
 TOP_KEYS = {"name", "version", "references", "categories", "entries"}
 CATEGORY_KEYS = {"label_zh", "label_en", "description"}
-ENTRY_KEYS = {"term", "category", "gloss", "rationale"}
+ENTRY_REQUIRED = {"term", "category", "gloss", "rationale"}
+ENTRY_KEYS = ENTRY_REQUIRED | {"boundary", "exclude", "exclude_regex", "literal_note"}
+#: `boundary` values: where a match must meet word boundaries (text/words.py segments the run of Han characters).
+BOUNDARIES = ("word", "prefix", "none")
+DEFAULT_BOUNDARY = "word"
 #: Terms are matched within a line, so a term holding one of these could never match.
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
@@ -30,13 +42,18 @@ class Category:
 
 @dataclass(frozen=True)
 class Entry:
-    """A lexicon term, its category, gloss and rationale; `line` is its line in the YAML file."""
+    """A lexicon term, its category, gloss and rationale, and its matching rules; `line` is its line in the YAML
+    file. `exclude` and `exclude_regex` are kept as written (matching compares them through the Simplified copy)."""
 
     term: str
     category: str
     gloss: str
     rationale: str
     line: int
+    boundary: str = DEFAULT_BOUNDARY
+    exclude: tuple[str, ...] = ()
+    exclude_regex: tuple[str, ...] = ()
+    literal_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,11 +168,57 @@ def _entry_label(node: yaml.Node, i: int) -> str:
     return f"entry {i}" + (f" ({_plain(term_node)!r})" if isinstance(term_node, yaml.ScalarNode) else "")
 
 
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _text_list(node: yaml.Node, where: str, src: str) -> list[tuple[str, int]]:
+    """A list of non-empty texts with the line of each (a single text is a list of one)."""
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    if isinstance(node, yaml.SequenceNode) and not items:
+        raise AnalysisError(f"{src} line {_line(node)}: {where} is an empty list; remove the key or list something")
+    return [(_text(item, where, src), _line(item)) for item in items]
+
+
+def _phrases(node: yaml.Node, term: str, label: str, src: str) -> tuple[str, ...]:
+    """The `exclude` phrases of an entry: each holds the term exactly once (either script), on one line."""
+    key = to_simplified_aligned(term)
+    out = []
+    for phrase, line in _text_list(node, f"exclude of {label}", src):
+        simple = to_simplified_aligned(phrase)
+        if any(ch in LINE_BREAKS for ch in phrase):
+            raise AnalysisError(f"{src} line {line}: exclude phrase {phrase!r} of {label} contains a line break; "
+                                "phrases are matched within a line")
+        if simple == key or simple.count(key) != 1:
+            what = "is the term itself" if simple == key else (
+                "does not contain the term" if key not in simple else "contains the term more than once")
+            raise AnalysisError(f"{src} line {line}: exclude phrase {phrase!r} of {label} {what}; an exclude phrase "
+                                f"is a longer phrase holding {term!r} once (e.g. 反壟斷 for 壟斷)")
+        out.append(phrase)
+    return tuple(out)
+
+
+def _regexes(node: yaml.Node, label: str, src: str) -> tuple[str, ...]:
+    """The `exclude_regex` patterns of an entry: each compiles and cannot match an empty text."""
+    out = []
+    for pattern, line in _text_list(node, f"exclude_regex of {label}", src):
+        try:
+            rx = re.compile(pattern)
+        except re.error as exc:
+            raise AnalysisError(f"{src} line {line}: exclude_regex {pattern!r} of {label} is not a valid regular "
+                                f"expression ({exc}); quote it with single quotes in YAML") from None
+        if rx.fullmatch(""):
+            raise AnalysisError(f"{src} line {line}: exclude_regex {pattern!r} of {label} matches an empty text, "
+                                "so it would exclude nothing it should; make it match the term and its context")
+        out.append(pattern)
+    return tuple(out)
+
+
 def _entry(node: yaml.Node, i: int, cat_ids: set[str], src: str) -> Entry:
-    """The i-th entry (1-based), checked: its fields, a term without line breaks, a known category."""
-    line = node.start_mark.line + 1
+    """The i-th entry (1-based), checked: its fields, a term without line breaks, a known category, its rules."""
+    line = _line(node)
     label = _entry_label(node, i)
-    fields = _mapping(node, label, ENTRY_KEYS, ENTRY_KEYS, src)
+    fields = _mapping(node, label, ENTRY_KEYS, ENTRY_REQUIRED, src)
     values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
     if any(ch in LINE_BREAKS for ch in values["term"]):
         raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
@@ -165,7 +228,52 @@ def _entry(node: yaml.Node, i: int, cat_ids: set[str], src: str) -> Entry:
             f"{src} line {line}: {label} has unknown category {values['category']!r} "
             f"(categories: {', '.join(sorted(cat_ids))})"
         )
-    return Entry(line=line, **values)
+    rules: dict = {}
+    if "boundary" in fields:
+        rules["boundary"] = _text(fields["boundary"], f"boundary of {label}", src)
+        if rules["boundary"] not in BOUNDARIES:
+            raise AnalysisError(f"{src} line {_line(fields['boundary'])}: boundary of {label} is "
+                                f"{rules['boundary']!r}; use one of {', '.join(BOUNDARIES)}")
+    if "exclude" in fields:
+        rules["exclude"] = _phrases(fields["exclude"], values["term"], label, src)
+    if "exclude_regex" in fields:
+        rules["exclude_regex"] = _regexes(fields["exclude_regex"], label, src)
+    if "literal_note" in fields:
+        rules["literal_note"] = _text(fields["literal_note"], f"literal_note of {label}", src)
+    return Entry(line=line, **values, **rules)
+
+
+def _check_phrases(entries: list[Entry], nodes: list[yaml.Node], src: str) -> None:
+    """Exclude phrases are unique, are no entry's term, and hold no other term outside their own term's place
+    (leftmost-longest matching would otherwise swallow that term's hits)."""
+    terms = {to_simplified_aligned(e.term): e for e in entries}
+    seen: dict[str, Entry] = {}
+    for i, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
+        own = to_simplified_aligned(entry.term)
+        phrase_node = next((v for k, v in node.value if k.value == "exclude"), None)
+        if phrase_node is None:
+            continue
+        lines = [_line(n) for n in phrase_node.value] if isinstance(phrase_node, yaml.SequenceNode) else \
+            [_line(phrase_node)]
+        for phrase, line in zip(entry.exclude, lines, strict=True):
+            simple = to_simplified_aligned(phrase)
+            where = f"{src} line {line}: exclude phrase {phrase!r} of {_entry_label(node, i)}"
+            if simple in terms:
+                other = terms[simple]
+                raise AnalysisError(f"{where} is the term of another entry ({other.term!r}, line {other.line}); "
+                                    "remove one of them")
+            if simple in seen:
+                raise AnalysisError(f"{where} repeats an exclude phrase of {seen[simple].term!r} (line "
+                                    f"{seen[simple].line}) after Traditional-to-Simplified conversion; keep one")
+            seen[simple] = entry
+            a = simple.index(own)
+            for key, other in terms.items():
+                if other is entry:
+                    continue
+                for m in re.finditer(f"(?={re.escape(key)})", simple):
+                    if not (a <= m.start() and m.start() + len(key) <= a + len(own)):
+                        raise AnalysisError(f"{where} also contains the term {other.term!r} (line {other.line}), "
+                                            "whose hits it would hide; shorten the phrase")
 
 
 def _entries(node: yaml.Node, cat_ids: set[str], src: str) -> list[Entry]:
@@ -185,6 +293,7 @@ def _entries(node: yaml.Node, cat_ids: set[str], src: str) -> list[Entry]:
             )
         seen[key] = entry
         entries.append(entry)
+    _check_phrases(entries, node.value, src)
     return entries
 
 

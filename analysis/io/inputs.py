@@ -188,10 +188,13 @@ def _read_sidecar(path: Path) -> dict[str, str | None]:
     return {str(k): meta_value(v) for k, v in data.items()}
 
 
+def unsafe_as_path(doc: str) -> bool:
+    """Whether a document id cannot name a file below a folder: an empty, '.' or '..' part, a backslash or a NUL."""
+    return any(p in ("", ".", "..") for p in doc.split("/")) or "\\" in doc or "\x00" in doc
+
+
 def _check_id(doc: str, where: str) -> str:
-    parts = doc.split("/")
-    if (not doc or doc != doc.strip() or any(ord(c) < 32 for c in doc) or "\\" in doc
-            or any(p in ("", ".", "..") for p in parts)):
+    if not doc or doc != doc.strip() or any(ord(c) < 32 for c in doc) or unsafe_as_path(doc):
         raise AnalysisError(f"{where}: id {doc!r} is not usable as a document id (empty, surrounding white space, "
                             "control characters, backslashes, or empty / '.' / '..' path parts); fix the id column")
     return _check_id_size(doc, where, "fix the id column")

@@ -1,11 +1,14 @@
-"""Views of a run's tables for reading them: extreme sentences, framing by category, the lexicon as a table."""
+"""Views of a run's tables for reading them: extreme sentences, framing by category (all voices or the outlet's own),
+the lexicon as a table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ..errors import AnalysisError
 from ..framing.lexicon import Lexicon
+from ..schema import VOICES, columns
 from ..stats.summary import per_1k
 
 EXTREME_COLUMNS = ["document", "section", "which", "rank", "sentence", "sentiment", "framing_hits", "text"]
@@ -33,16 +36,32 @@ def extreme_sentences(sentences: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=EXTREME_COLUMNS)
 
 
-def framing_by_category(sections: pd.DataFrame, framing: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
-    """Every section × category (zeros included): hits and hits per 1,000 CJK characters of the section."""
+def framing_in_voice(kwic: pd.DataFrame, voice: str = "own") -> pd.DataFrame:
+    """framing.csv's rows counted from kwic.csv for one voice: the hits that count (`status` counted) whose `voice`
+    is `voice` ("own": the outlet's own words; "quoted": quoted speech), per section, category and term."""
+    if voice not in VOICES:
+        raise AnalysisError(f"unknown voice {voice!r}; use one of {', '.join(VOICES)}")
+    k = kwic[(kwic["status"] == "counted") & (kwic["voice"] == voice)]
+    counts = k.groupby(["document", "section", "category", "term"], sort=True).size().rename("count").reset_index()
+    return counts[columns("framing")]
+
+
+def framing_by_category(sections: pd.DataFrame, framing: pd.DataFrame, lexicon: Lexicon,
+                        voice: str = "all") -> pd.DataFrame:
+    """Every section × category (zeros included): hits and hits per 1,000 CJK characters of the section. With
+    `voice="own"`, `framing` is `framing_in_voice(kwic, "own")` and the density is per 1,000 own-voice characters."""
     counts = framing.groupby(["document", "section", "category"])["count"].sum()
+    n_cjk = {"all": "n_cjk", "own": "n_cjk_own"}.get(voice)
+    if n_cjk is None:
+        raise AnalysisError(f"unknown voice {voice!r}; use all or own")
     rows = []
     for r in sections.sort_values(["document", "section"], kind="stable").itertuples():
         for c in lexicon.categories:
             hits = int(counts.get((r.document, r.section, c.id), 0))
+            chars = int(getattr(r, n_cjk))
             rows.append({"document": r.document, "section": r.section, "heading": r.heading, "category": c.id,
-                         "label_zh": c.label_zh, "label_en": c.label_en, "hits": hits, "n_cjk": r.n_cjk,
-                         "per_1k_cjk": per_1k(hits, r.n_cjk)})
+                         "label_zh": c.label_zh, "label_en": c.label_en, "hits": hits, "n_cjk": chars,
+                         "per_1k_cjk": per_1k(hits, chars)})
     return pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
 
 

@@ -22,6 +22,7 @@ from .style import (
     NO_SCORES,
     SCORE_LABELS,
     axis_note,
+    finish,
     first_label,
     fit,
     half_line,
@@ -92,28 +93,36 @@ def plot_sentiment_by_section(
 
 
 def plot_framing_by_section(
-    sections: pd.DataFrame, framing: pd.DataFrame, categories: list[dict], document: str | None = None
+    sections: pd.DataFrame, framing: pd.DataFrame, categories: list[dict], document: str | None = None,
+    voice: str = "all",
 ) -> Figure:
-    """Heatmap section × category: colour = hits per 1,000 CJK characters, label = hit count."""
+    """Heatmap section × category: colour = hits per 1,000 CJK characters, label = hit count. With `voice="own"`,
+    pass `explore.framing_in_voice(kwic, "own")` as `framing`: the outlet's own words, per 1,000 of their characters."""
+    if voice not in ("all", "own"):
+        raise AnalysisError(f"unknown voice {voice!r}; use all or own")
+    chars = "n_cjk" if voice == "all" else "n_cjk_own"
     sec = _one(sections, document).sort_values("section")
     fr = _one(framing, document)
     counts = (fr.groupby(["section", "category"])["count"].sum().unstack(fill_value=0)
               .reindex(index=sec["section"], columns=[c["id"] for c in categories], fill_value=0))
-    n_cjk = sec.set_index("section")["n_cjk"].replace(0, np.nan)
+    n_cjk = sec.set_index("section")[chars].replace(0, np.nan)
     density = counts.div(n_cjk, axis=0) * 1000
-    total_cjk, total_hits = int(sec["n_cjk"].sum()), int(counts.to_numpy().sum())
+    total_cjk, total_hits = int(sec[chars].sum()), int(counts.to_numpy().sum())
     with styled():
         fig, ax = plt.subplots(figsize=(8, max(3.2, 1.4 + 0.7 * len(sec))), layout="constrained")
-        title = "Framing terms by section (cell label = number of hits)"
+        title = ("Framing terms by section (cell label = number of hits)" if voice == "all" else
+                 "Framing terms by section, the outlet's own voice (quoted speech left out)")
         if total_hits == 0:  # no heatmap, so no colour bar without a scale
             ax.set_axis_off()
-            why = ("the document has no Chinese characters" if total_cjk == 0 else
-                   f"none of the lexicon's terms occurs in the document's {total_cjk:,} CJK characters")
+            whose = "" if voice == "all" else " own-voice"
+            why = (f"the document has no{whose} Chinese characters" if total_cjk == 0 else
+                   f"none of the lexicon's terms counts in the document's {total_cjk:,}{whose} CJK characters")
             axis_note(ax, f"{NO_HITS}: {why}")
             ax.set_title(title, loc="left")
             return fig
+        per = "hits per 1,000 CJK characters" + ("" if voice == "all" else "\nof the outlet's own voice")
         sns.heatmap(density, annot=counts.to_numpy(), fmt="d", cmap="Blues", vmin=0, linewidths=0.5,
-                    linecolor="white", cbar_kws={"label": "hits per 1,000 CJK characters"}, ax=ax)
+                    linecolor="white", cbar_kws={"label": per}, ax=ax)
         ax.set_xticks(np.arange(len(categories)) + 0.5,
                       [f"{c['label_zh']}\n" + "\n".join(textwrap.wrap(c["label_en"], 16)) for c in categories],
                       rotation=0, fontsize=8)
@@ -159,10 +168,8 @@ def plot_sentiment_arc(sentences: pd.DataFrame, sections: pd.DataFrame, document
         else:
             ax.set_xticks([])
         ax.set_ylim(-0.03, 1.1)
-        ax.set_xlabel("sentence (reading order); shaded bands and § mark sections")
-        ax.set_ylabel(fit(score_label, 40, 3))
-        ax.set_title("Sentiment arc", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, "Sentiment arc", "sentence (reading order); shaded bands and § mark sections",
+               fit(score_label, 40, 3), ncols=3)
     return fig
 
 
@@ -240,7 +247,7 @@ def _group_tick(name: object, n_documents: int, minimum: int) -> str:
 def plot_corpus_groups(groups: pd.DataFrame, documents: pd.DataFrame, column: str,
                        score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Per group: each document's value (dots, fixed jitter) and the group value with its 95% CI from resampling
-    documents, for mean sentence sentiment and framing density. Groups of fewer than `corpus.MIN_GROUP_DOCUMENTS`
+    documents, for mean sentence sentiment and framing density. Groups of fewer than `groups.MIN_GROUP_DOCUMENTS`
     documents are drawn hollow and labelled "too few"."""
     grp = groups.sort_values("group").reset_index(drop=True)
     keys = documents[column].astype("string").fillna("(none)")
@@ -351,10 +358,8 @@ def plot_script_comparison(comparison: pd.DataFrame, document: str | None = None
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
         ax.set_aspect("equal")
-        ax.set_xlabel("SnowNLP P(positive), sentence as written")
-        ax.set_ylabel("SnowNLP P(positive), sentence after conversion")
-        ax.set_title("The same sentences, two scripts", loc="left")
-        legend_above(ax)
+        finish(ax, "The same sentences, two scripts", "SnowNLP P(positive), sentence as written",
+               "SnowNLP P(positive), sentence after conversion")
     return fig
 
 
@@ -369,10 +374,8 @@ def plot_prefix_scores(prefixes: pd.DataFrame, document: str | None = None) -> F
         half_line(ax, vertical=False)
         ax.set_xscale("log")
         ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel("length of the prefix (characters, log scale)")
-        ax.set_ylabel("SnowNLP P(positive) of the prefix as one text")
-        ax.set_title("Growing prefixes of the article, scored as one text", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, "Growing prefixes of the article, scored as one text",
+               "length of the prefix (characters, log scale)", "SnowNLP P(positive) of the prefix as one text", ncols=3)
     return fig
 
 
@@ -389,16 +392,14 @@ def plot_score_distribution(sentences: pd.DataFrame, document: str | None = None
         else:
             axis_note(ax, f"{NO_SCORES}: no sentence has a Chinese character to score")
         ax.set_xlim(0, 1)
-        ax.set_xlabel("SnowNLP P(positive) per sentence")
-        ax.set_ylabel("sentences")
-        ax.set_title(f"Distribution of sentence scores (n={len(scores)})", loc="left")
-        legend_above(ax, ncols=3)
+        finish(ax, f"Distribution of sentence scores (n={len(scores)})", "SnowNLP P(positive) per sentence",
+               "sentences", ncols=3)
     return fig
 
 
 def plot_framing_comparison(sentences: pd.DataFrame, comparison: pd.DataFrame, document: str | None = None) -> Figure:
     """Scores of sentences with and without framing terms (dots, fixed jitter), group means, and the test results;
-    below `compare.MIN_GROUP_SENTENCES` per group the title says why there are no tests."""
+    below `framing_effect.MIN_GROUP_SENTENCES` per group the title says why there are no tests."""
     sen = _one(sentences, document)
     row = _one(comparison, document).iloc[0]
     scored = sen[sen["sentiment"].notna()]

@@ -23,8 +23,11 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..framing.lexicon import Entry, Lexicon
+from ..framing.match import COUNTED, EXCLUDED, matcher_for
 from ..io.files import package_text, staged
+from ..io.inputs import unsafe_as_path
 from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..text.script import to_simplified_aligned
 from .fonts import CJK_FAMILY, FONT_NAME, font_face
 from .layout import heading_starts, overlapping
 from .palette import BLUE, CATEGORY_COLOURS, ORANGE, TEXT_COLOUR
@@ -50,19 +53,26 @@ def esc(text: str) -> str:
 
 @dataclass(frozen=True)
 class KwicHit:
-    """A row of kwic.csv as the page places it: offsets into the normalised text, the entry, the text as found."""
+    """A row of kwic.csv as the page places it: offsets into the normalised text, the entry, the text as found,
+    whether it counts and whose words it is in."""
 
     start: int
     end: int
     category: str
     term: str
     match: str
+    status: str = COUNTED
+    voice: str = "own"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the hit is in the counts (not set aside by a rule of the lexicon)."""
+        return self.status == COUNTED
 
 
 def page_relpath(document: str) -> str:
     """The page's path below the output folder: `<document>.html`, ids with '/' giving nested folders."""
-    parts = document.split("/")
-    if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+    if unsafe_as_path(document):
         raise AnalysisError(f"document id {document!r} cannot name a file below --out (empty, '.' or '..' part, "
                             "or a backslash); give the document another id")
     return document + ".html"
@@ -122,6 +132,9 @@ def _css(categories: list[str]) -> str:
         f".c{i}{{text-decoration:underline 3px {c} {line}}}" for i, (c, line) in enumerate(map(category_style,
                                                                                           range(len(categories))))
     )
+    # a hit that does not count: struck through in its category's colour, no underline
+    cats += "".join(f".c{i}.x{{text-decoration:line-through 2px {c}}}"
+                    for i, (c, _) in enumerate(map(category_style, range(len(categories)))))
     css = package_text(__package__, "reading_view.css")
     return (css.replace("/*BINS*/", bins).replace("/*CATEGORIES*/", cats).replace("TEXT_COLOUR", TEXT_COLOUR)
             .replace("FONT_NAME", FONT_NAME))
@@ -165,10 +178,40 @@ def _model_note(params: dict) -> str:
 
 def _hits(kwic: pd.DataFrame) -> list[KwicHit]:
     rows = kwic.sort_values("start", kind="stable")
-    return [KwicHit(int(r.start), int(r.end), str(r.category), str(r.term), str(r.match)) for r in rows.itertuples()]
+    return [KwicHit(int(r.start), int(r.end), str(r.category), str(r.term), str(r.match), str(r.status),
+                    str(r.voice)) for r in rows.itertuples()]
 
 
-def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFrame, n_hits: int,
+def uncounted_rules(lexicon: Lexicon, text: str, base: int, hits: list[KwicHit]) -> dict[KwicHit, str]:
+    """Why each hit set aside in `text` (a sentence or heading starting at offset `base`) does not count: the rule
+    found by matching the text again with the run's lexicon (kwic.csv keeps the status, not the rule)."""
+    aside = [h for h in hits if not h.counts]
+    if not aside:
+        return {}
+    found = {(base + h.start, h.entry.term): h for h in
+             matcher_for(lexicon).find(text, to_simplified_aligned(text), 0, len(text))}
+    out = {}
+    for h in aside:
+        again = found.get((h.start, h.term))
+        out[h] = again.rule if again is not None and again.status == h.status else (
+            "excluded by a rule of the lexicon" if h.status == EXCLUDED else "not a word here")
+    return out
+
+
+def _hit_counts(hits: list[KwicHit]) -> str:
+    """'42 framing hits (38 in the outlet's own voice, 4 quoted)', plus the candidates set aside, if any."""
+    counted = [h for h in hits if h.counts]
+    own = sum(h.voice == "own" for h in counted)
+    text = f"{len(counted)} framing hits ({own} in the outlet's own voice, {len(counted) - own} quoted)"
+    aside = len(hits) - len(counted)
+    if aside:
+        excluded = sum(h.status == EXCLUDED for h in hits)
+        text += (f"; {aside} not counted, struck through ({aside - excluded} not a word there, {excluded} excluded by "
+                 "the lexicon's rules)")
+    return text
+
+
+def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[KwicHit],
                   score_label: str) -> str:
     """The summary panel: the document's sentences, mean and interval, and a table of its sections."""
 
@@ -190,7 +233,7 @@ def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFram
     if {"sentiment_mean", "sentiment_ci_low", "sentiment_ci_high"} <= set(doc.index):
         line += (f"; mean {esc(score_label)} {number(doc['sentiment_mean'])} (95% bootstrap CI "
                  f"{number(doc['sentiment_ci_low'])}–{number(doc['sentiment_ci_high'])})")
-    line += f"; {n_hits} framing hits.</p>"
+    line += f"; {esc(_hit_counts(hits))}.</p>"
     extra_head = '<th class="n">lexicon mean</th>' if second else ""
     return (
         '<section class="panel" id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>'
@@ -199,7 +242,8 @@ def _summary_html(doc: pd.Series, sections: pd.DataFrame, sentences: pd.DataFram
         f'<th class="n">mean</th><th class="n">95% CI</th>{extra_head}<th class="n">hits</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="note">mean: of the sentence scores; CI: 95% percentile bootstrap interval of that mean over the '
-        "section's sentences (– when fewer than 2 are scored); hits: framing hits, heading included.</p></section>"
+        "section's sentences (– when fewer than 2 are scored); hits: framing hits that count, heading included."
+        "</p></section>"
     )
 
 
@@ -209,7 +253,7 @@ def _legend_html(hits: list[KwicHit], lexicon: Lexicon, score_label: str, shadin
     swatches = "".join(f'<span class="b{k}">{e}</span>' for k, e in enumerate(edges))
     cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
     by_cat: dict[str, dict[str, int]] = {c: {} for c in cat_index}
-    for h in hits:
+    for h in (h for h in hits if h.counts):
         terms = by_cat.setdefault(h.category, {})
         terms[h.term] = terms.get(h.term, 0) + 1
     items = []
@@ -228,9 +272,34 @@ def _legend_html(hits: list[KwicHit], lexicon: Lexicon, score_label: str, shadin
         "0.5 and above; the darker, the further from 0.5. Hover over or tab to a sentence for its score.</p>"
         f'<h3>Framing terms (underlined), hits by category</h3><ul class="cats">{"".join(items)}</ul>'
         f'<p class="note">Lexicon {esc(lexicon.name)} {esc(lexicon.version)}. Hover over or tab to a term for its '
-        "category, gloss and the reason it is in the lexicon. A term counts where it is used, not what it "
-        "asserts.</p></section>"
+        "category, gloss and the reason it is in the lexicon, and whose words it is in (the outlet's own or quoted "
+        "speech). A term counts where it is used, not what it asserts. A struck-through term was found but does not "
+        "count: it is not a word there, or a rule of the lexicon excludes it (hover for the rule).</p></section>"
     )
+
+
+def _hit_tip(h: KwicHit, cat: object, entry: Entry | None, rule: str) -> list[str]:
+    """The tooltip lines of a framing hit: category, term and gloss, rationale, voice; why it is not counted."""
+    tip = [f"{cat.label_en} · {cat.label_zh}" if cat else h.category,
+           h.term + (f" (found as {h.match})" if h.match != h.term else "") + (f": {entry.gloss}" if entry else ""),
+           entry.rationale if entry else "(not in the lexicon)",
+           "voice: quoted speech" if h.voice == "quoted" else "voice: the outlet's own"]
+    if not h.counts:
+        tip.insert(0, f"NOT COUNTED ({h.status}): {rule}")
+        if entry is not None and entry.literal_note:
+            tip.append(f"literal use: {entry.literal_note}")
+    return tip
+
+
+def _paragraph_html(para: pd.DataFrame, sentence_html: Callable[[object], str]) -> str:
+    """One paragraph: its sentences in order, a space where the text had white space between two of them."""
+    parts, last_end = [], None
+    for r in para.itertuples():
+        if last_end is not None and int(r.start) > last_end:
+            parts.append(" ")  # white space between two sentences of a paragraph
+        parts.append(sentence_html(r))
+        last_end = int(r.end)
+    return "<p>" + "".join(parts) + "</p>"
 
 
 def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame, hits: list[KwicHit],
@@ -242,24 +311,28 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
     placed: set[KwicHit] = set()
     starts, ends = [h.start for h in hits], [h.end for h in hits]
 
+    rules: dict[KwicHit, str] = {}
+
     def render_hit(h: KwicHit, inner: str) -> str:
         placed.add(h)
         cat = lexicon.category(h.category) if h.category in cat_index else None
-        entry = entries.get((h.category, h.term))
-        tip = [f"{cat.label_en} · {cat.label_zh}" if cat else h.category,
-               h.term + (f" (found as {h.match})" if h.match != h.term else "") + (f": {entry.gloss}" if entry else ""),
-               entry.rationale if entry else "(not in the lexicon)"]
+        tip = _hit_tip(h, cat, entries.get((h.category, h.term)), rules.get(h, h.status))
         cls = f"t c{cat_index[h.category]}" if h.category in cat_index else "t"
-        return (f'<span class="{cls}" tabindex="0" data-category="{esc(h.category)}" '
+        cls += "" if h.counts else " x"
+        return (f'<span class="{cls}" tabindex="0" data-category="{esc(h.category)}" data-status="{esc(h.status)}" '
                 f'data-tip="{esc(chr(10).join(tip))}">{inner}</span>')
 
     def marked(text: str, base: int, where: str) -> str:
-        return mark_up(text, base, overlapping(hits, starts, ends, base, base + len(text)), render_hit, where)
+        here = overlapping(hits, starts, ends, base, base + len(text))
+        rules.update(uncounted_rules(lexicon, text, base, here))
+        return mark_up(text, base, here, render_hit, where)
 
     def sentence_html(r: object) -> str:
         score = float(r.sentiment)
         tip = f"sentence #{r.sentence} · "
         tip += f"{score_label} = {score:.3f}" if not math.isnan(score) else "not scored (no Chinese character)"
+        if getattr(r, "voice", "own") == "quoted":
+            tip += "\nquoted speech (not the outlet's own voice)"
         if has_second:
             second = float(getattr(r, SECOND_SCORE_COLUMN))
             tip += "\nlexicon scorer = " + (f"{second:.3f}" if not math.isnan(second) else "not scored")
@@ -278,13 +351,7 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
             else:
                 body.append(f'<h2 id="section-{int(sec.section)}">{inner}</h2>')
         for _, para in sentences[sentences["section"] == sec.section].groupby("paragraph", sort=True):
-            parts, last_end = [], None
-            for r in para.itertuples():
-                if last_end is not None and int(r.start) > last_end:
-                    parts.append(" ")  # white space between two sentences of a paragraph
-                parts.append(sentence_html(r))
-                last_end = int(r.end)
-            body.append("<p>" + "".join(parts) + "</p>")
+            body.append(_paragraph_html(para, sentence_html))
     missed = [h for h in hits if h not in placed]
     if missed:
         h = missed[0]
@@ -332,7 +399,7 @@ def render_page(run: RunTables, document: str, lexicon: Lexicon, font_css: str =
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{esc(title or document)} · reading view</title>\n"
         f"<style>{font_css}{_css([c.id for c in lexicon.categories])}</style>\n</head>\n<body>\n<main>\n"
-        f"{header}\n{_summary_html(doc, sections, sentences, len(hits), score_label)}\n"
+        f"{header}\n{_summary_html(doc, sections, sentences, hits, score_label)}\n"
         f"{_legend_html(hits, lexicon, score_label, shading_text)}\n"
         f'<article lang="zh" aria-label="article">\n{article}\n</article>\n'
         f"{footer}\n</main>\n</body>\n</html>\n"

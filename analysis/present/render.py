@@ -19,7 +19,8 @@ from .figures import (
     plot_sentiment_arc,
     plot_sentiment_by_section,
 )
-from .style import save_figure, score_label
+from .labels import score_label
+from .style import save_figure
 
 
 def document_figures(run: RunTables, document: str) -> dict[str, Figure]:

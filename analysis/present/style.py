@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .fonts import register_cjk_font
+from .labels import SCORE_LABELS, score_label  # noqa: F401  (re-exported: figures name scores through style)
 from .palette import NOTE_GREY
 
 FORMATS = ("png", "svg")
@@ -24,25 +25,6 @@ HALF_LABEL = "0.5: the model's class boundary, not a neutral tone"
 #: Notes drawn where a figure or a row has nothing to show.
 NO_SCORES = "no scored sentences"
 NO_HITS = "no framing hits"
-#: Axis labels of the known score columns.
-SCORE_LABELS = {
-    "sentiment": "SnowNLP P(positive)",
-    "sentiment_lexicon": "HowNet lexicon score (P+1)/(P+N+2)",
-}
-
-
-def score_label(parameters: dict) -> str:
-    """How figures and reports name a run's main score (`sentiment`), from manifest.json's parameters: SnowNLP's,
-    with the trained model that scored when there is one, or another scorer's."""
-    scorer = str(parameters.get("scorer", "snownlp"))
-    model = parameters.get("sentiment_model")
-    if scorer.startswith("snownlp"):
-        if isinstance(model, dict) and model.get("description"):
-            return f"P(positive) of {model['description']}"
-        return SCORE_LABELS["sentiment"]
-    return SCORE_LABELS.get(f"sentiment_{scorer.replace('-', '_')}", f"{scorer} score")
-
-
 def style() -> dict:
     """rcParams used inside every plotting function (never set globally): CJK font, deterministic SVG."""
     family = register_cjk_font()
@@ -93,6 +75,14 @@ def legend_above(ax: Axes, ncols: int = 2, handles: list | None = None, labels: 
     offset = transforms.offset_copy(ax.transAxes, fig=ax.figure, y=pad, units="points")
     ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1), bbox_transform=offset, ncols=ncols,
               fontsize=8, frameon=False, **kwargs)
+
+
+def finish(ax: Axes, title: str, xlabel: str, ylabel: str, ncols: int = 2, **title_kw: object) -> None:
+    """The house ending of a plot: its axis labels, its title on the left, and the legend above it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left", **title_kw)
+    legend_above(ax, ncols=ncols)
 
 
 def first_label(seen: set[str], label: str) -> str:

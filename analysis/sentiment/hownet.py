@@ -297,7 +297,7 @@ class HowNetScorer:
         return -degree
 
     def score_one(self, text: str) -> float:
-        """One sentence's score in [0, 1]; NaN for a sentence that is not Chinese (`analysis.script.is_chinese`)."""
+        """One sentence's score in [0, 1]; NaN for a sentence that is not Chinese (`text.script.is_chinese`)."""
         if not is_chinese(text):
             return math.nan
         values = [m.value for m in self.explain(text)]

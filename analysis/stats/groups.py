@@ -138,7 +138,7 @@ def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame
 
 def interval_widths(documents: pd.DataFrame, sentences: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per group, the pooled sentence mean and the width of two 95% intervals for it: resampling sentences (as if
-    independent; `stats.bootstrap_ci`) and resampling documents (`compare_groups(weight="pooled")`)."""
+    independent; `bootstrap.bootstrap_ci`) and resampling documents (`compare_groups(weight="pooled")`)."""
     column = group_column(documents, by)
     pooled = compare_groups(documents, sentences, column, weight="pooled").set_index("group")
     keys = documents.set_index("document")[column].astype("string").fillna("(none)")

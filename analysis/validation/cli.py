@@ -1,4 +1,5 @@
-"""Command line of `python -m analysis validate sample` (argparse wiring only; the work is in `sheets`)."""
+"""Command line of `python -m analysis validate sample` and `validate revision` (argparse wiring only; the work is in
+`sheets` and `revision`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def add_sample_parser(validate_sub: argparse._SubParsersAction, common: argparse
                         "or a metadata column of documents.csv, with or without meta_), or none for a simple "
                         "random sample (default: by document for sentences; by term for kwic, at least "
                         f"min({KWIC_MIN_PER_TERM}, hits) per term)")
+    p.add_argument("--include-uncounted", action="store_true",
+                   help="kwic: also draw hits the lexicon's rules set aside (status not_word or excluded in kwic.csv); "
+                        "by default only counted hits, the ones the counts are made of")
     p.add_argument("--lexicon", type=Path, default=None,
                    help="the run's framing lexicon, for the glosses on a kwic sheet (default: the shipped one when "
                         "it is the run's)")
@@ -36,6 +40,32 @@ def add_sample_parser(validate_sub: argparse._SubParsersAction, common: argparse
 def _sample(args: argparse.Namespace) -> int:
     from .sheets import write_sample
 
+    if args.include_uncounted and args.unit != "kwic":
+        from ..errors import AnalysisError
+
+        raise AnalysisError("--include-uncounted applies to --unit kwic only")
     write_sample(args.data, args.out, n=args.n, unit=args.unit, seed=args.seed, stratify=args.stratify,
-                 lexicon_path=args.lexicon)
+                 lexicon_path=args.lexicon, include_uncounted=args.include_uncounted)
+    return 0
+
+
+def add_revision_parser(validate_sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add `revision` to the subcommands of `validate`: a revised lexicon's run against an earlier coded sample."""
+    p = validate_sub.add_parser(
+        "revision", parents=[common], help="how a revised lexicon treats the hits an earlier KWIC sample coded",
+        description="For each coded hit of an earlier KWIC sample: does a run of the revised lexicon still count it? "
+                    "Writes revision.csv (precision before and after, recall of the hits coded yes, per term, "
+                    "category and overall), matched.csv, new_hits.csv (counted hits nobody coded) and revision.json.")
+    p.add_argument("--sample", type=Path, required=True, metavar="DIR", help="the KWIC sample's folder (sample.csv)")
+    p.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold.csv written by `validate score`")
+    p.add_argument("--data", type=Path, required=True, metavar="RUN",
+                   help="a run of the revised lexicon on the texts the sample was drawn from")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (replaced as a whole)")
+    p.set_defaults(handler=_revision)
+
+
+def _revision(args: argparse.Namespace) -> int:
+    from .revision import validate_revision
+
+    validate_revision(args.sample, args.gold, args.data, args.out)
     return 0

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..errors import AnalysisError
 from ..io.tables import read_table
 from ..present.palette import BLUE, CODE_COLOURS, GREY, ORANGE, VERMILION
-from ..present.style import SCORE_LABELS, legend_above, save_figure, styled
+from ..present.style import SCORE_LABELS, finish, legend_above, save_figure, styled
 from .performance import BINARY, LABELS, PRECISION_FLOOR, UNDECIDED, wilson
 from .report import scorer_name
 
@@ -66,11 +66,9 @@ def plot_calibration(gold: pd.DataFrame, scorer: str) -> Figure:
         ax.axvline(0.5, color="black", lw=0.8, ls="--")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.08)
-        ax.set_xlabel(f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)")
-        ax.set_ylabel("share of the bin's sentences coded positive")
-        ax.set_title(f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})", loc="left",
-                     fontsize=10)
-        legend_above(ax)
+        finish(ax, f"{scorer_name(scorer)}: calibration against the gold (unweighted, n = {len(g)})",
+               f"{SCORE_LABELS.get(scorer, scorer)} (bins of 0.1)", "share of the bin's sentences coded positive",
+               fontsize=10)
     return fig
 
 
@@ -129,6 +127,12 @@ def plot_term_precision(precision: pd.DataFrame) -> Figure:
     return fig
 
 
+def neutral_band(thresholds: pd.DataFrame, scorer: str) -> tuple[float, float] | None:
+    """The neutral band [low, high] of thresholds.csv for a scorer (for `plot_score_by_code`); None if not listed."""
+    band = thresholds.loc[thresholds["scorer"] == scorer, ["low", "high"]].to_numpy(float)
+    return (float(band[0][0]), float(band[0][1])) if len(band) else None
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame:
     try:
         return read_table(folder / name)
@@ -148,9 +152,8 @@ def render_validation_figures(folder: Path, out_dir: Path) -> list[Path]:
         return save_figure(plot_term_precision(_read(folder, "precision.csv")), out_dir / "term_precision")
     confusion, thresholds = _read(folder, "confusion.csv"), _read(folder, "thresholds.csv")
     for scorer in info["scorers"]:
-        band = thresholds.loc[thresholds["scorer"] == scorer, ["low", "high"]].to_numpy(float)
         written += save_figure(plot_confusion(confusion, scorer), out_dir / f"confusion_{scorer}")
         written += save_figure(plot_calibration(gold, scorer), out_dir / f"calibration_{scorer}")
-        written += save_figure(plot_score_by_code(gold, scorer, tuple(band[0]) if len(band) else None),
+        written += save_figure(plot_score_by_code(gold, scorer, neutral_band(thresholds, scorer)),
                                out_dir / f"score_by_code_{scorer}")
     return written

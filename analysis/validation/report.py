@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from ..present.report import number
 from .performance import CV_FOLDS, MIN_CODED, PRECISION_FLOOR
 
 #: Names of the known scorers for readers.
@@ -20,11 +21,7 @@ def scorer_name(scorer: str) -> str:
 
 
 def _num(value: object, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+    return number(value, digits) if value is None or isinstance(value, float) else str(value)
 
 
 def _pct(value: float) -> str:
@@ -110,7 +107,8 @@ def precision_verdict(precision: pd.DataFrame) -> list[str]:
     return out
 
 
-def _agreement_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+def agreement_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The verdict on agreement between coders: one sentence per level of α (all coders, else the pair)."""
     agreement = tables.get("agreement")
     if agreement is None:
         return ["Only one coder: agreement between coders cannot be measured, so nothing shows that the codes are "
@@ -120,18 +118,21 @@ def _agreement_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
             "units)." for r in agreement[agreement["scope"] == scope].itertuples()]
 
 
-def _verdicts(tables: dict[str, pd.DataFrame], kind: str) -> list[str]:
-    lines = [f"- {line}" for line in _agreement_lines(tables)]
+def verdicts(tables: dict[str, pd.DataFrame], kind: str) -> list[str]:
+    """The plain-language verdicts of validation.md, one paragraph each: agreement, then each scorer (sentences) or
+    the terms' precision (KWIC)."""
+    lines = agreement_lines(tables)
     if kind == "kwic":
-        lines += [f"- {line}" for line in precision_verdict(tables["precision"])]
+        lines += precision_verdict(tables["precision"])
     else:
         perf = tables.get("performance", pd.DataFrame())
         for scorer in perf["scorer"].unique() if len(perf) else []:
-            lines.append(f"- {' '.join(scorer_verdict(perf, scorer))}")
+            lines.append(" ".join(scorer_verdict(perf, scorer)))
     return lines
 
 
-def _conclusions(kind: str, coded_by: str, single: bool) -> list[str]:
+def conclusions(kind: str, coded_by: str, single: bool) -> list[str]:
+    """What may and may not be concluded, as Markdown list items (validation.md)."""
     may = ("how often each scorer matched the gold on the sentences of this run (weighted to the run), with the "
            "intervals above, and compare the scorers on the same gold" if kind == "sentences" else
            "how often each framing term's hits in this run are used in its category's sense (weighted to the run), "
@@ -213,8 +214,8 @@ def validation_report(tables: dict[str, pd.DataFrame], kind: str, coded_by: str,
         f"Sample: {kind} (seed {sample.get('seed')}, stratified by {sample.get('stratify')}); coders: "
         f"{', '.join(tables['coders']['coder'])}; gold: {len(gold)} units ({counts or 'none'}), "
         f"{len(tables['unresolved'])} without a strict majority among the coders.", "",
-        "## Verdict", "", *_verdicts(tables, kind), "",
-        "## What may and may not be concluded", "", *_conclusions(kind, coded_by, "agreement" not in tables), "",
+        "## Verdict", "", *(f"- {line}" for line in verdicts(tables, kind)), "",
+        "## What may and may not be concluded", "", *conclusions(kind, coded_by, "agreement" not in tables), "",
     ]
     body = _table_sections(tables, kind)
     tail = ["## How the figures were computed", "", *_method(provenance, kind), ""]

@@ -1,6 +1,7 @@
 """Drawing a validation sample from the tables of a finished run: the units, their strata, the draw and its record.
 
-A unit is a body sentence with a score (`--unit sentences`) or a framing hit, one row of kwic.csv (`--unit kwic`).
+A unit is a body sentence with a score (`--unit sentences`) or a framing hit, one row of kwic.csv (`--unit kwic`):
+by default only hits that count (`status` counted); `--include-uncounted` adds those the lexicon's rules set aside.
 Its id is short and stable: the same unit gets the same id whatever sample it is drawn in (see `unit_id`).
 """
 
@@ -31,7 +32,9 @@ KWIC_MIN_PER_TERM = 5
 CODES = {"sentences": ("negative", "neutral", "positive"), "kwic": ("yes", "no", "unsure")}
 NONE_LEVEL = "(none)"
 SENTENCE_KEY = ["unit", "kind", "document", "sentence", "start", "end", "text", "text_scored"]
-KWIC_EXTRA = ["term", "category", "match", "left", "right"]
+KWIC_EXTRA = ["term", "category", "match", "left", "right", "status", "voice"]
+#: The kwic.csv statuses a KWIC sample draws from by default: the hits the counts are made of.
+COUNTED_STATUSES = ("counted",)
 
 
 def unit_id(kind: str, document: str, start: int, end: int, category: str = "", term: str = "") -> str:
@@ -73,13 +76,15 @@ def _heading_texts(run: RunTables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["document", "section", "heading", "heading_start"])
 
 
-def kwic_units(run: RunTables) -> pd.DataFrame:
-    """Every framing hit (row of kwic.csv) with the text it lies in: its sentence, or the title or heading.
+def kwic_units(run: RunTables, statuses: tuple[str, ...] | None = COUNTED_STATUSES) -> pd.DataFrame:
+    """Every framing hit (row of kwic.csv) of the given statuses (None: all) with the text it lies in: its
+    sentence, or the title or heading.
 
     `sentence`, `text_scored` and the scores are empty for a hit in a title or heading (those are not scored);
     `text_start` is the offset of `text` in the document, so the match is text[start - text_start : end - text_start].
     """
-    k = run.kwic.copy()
+    k = run.kwic if statuses is None else run.kwic[run.kwic["status"].isin(statuses)]
+    k = k.reset_index(drop=True)
     k["kind"] = "kwic"
     k["unit"] = [unit_id("kwic", d, a, b, c, t) for d, a, b, c, t in
                  zip(k["document"], k["start"], k["end"], k["category"], k["term"], strict=True)]
@@ -145,7 +150,7 @@ class Sample:
     units: pd.DataFrame  # the drawn rows with helper columns (text_start) for the sheets
 
 
-def _population(run: RunTables, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _population(run: RunTables, unit: str, uncounted: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every unit a sample of this kind can draw, and the table its own columns come from; an error when none."""
     if unit == "sentences":
         units, source = sentence_units(run), run.sentences
@@ -153,9 +158,11 @@ def _population(run: RunTables, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise AnalysisError(f"the run in {run.folder} has no scored sentence to sample; analyse articles with "
                                 "Chinese text first")
     else:
-        units, source = kwic_units(run), run.kwic
+        units, source = kwic_units(run, None if uncounted else COUNTED_STATUSES), run.kwic
         if units.empty:
-            raise AnalysisError(f"the run in {run.folder} has no framing hit (kwic.csv is empty) to sample; use "
+            why = "kwic.csv is empty" if run.kwic.empty else "no hit of kwic.csv counts; --include-uncounted draws " \
+                "from the others"
+            raise AnalysisError(f"the run in {run.folder} has no framing hit ({why}) to sample; use "
                                 "--unit sentences, or a run whose lexicon finds terms")
     return units, source
 
@@ -196,15 +203,16 @@ def _picked(units: pd.DataFrame, drawn: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", seed: int = DEFAULT_SEED,
-                stratify: str | None = None) -> Sample:
-    """Draw a seeded stratified sample of units from a run (see `design` for the allocation and probabilities)."""
+                stratify: str | None = None, include_uncounted: bool = False) -> Sample:
+    """Draw a seeded stratified sample of units from a run (see `design` for the allocation and probabilities);
+    KWIC samples draw only counted hits unless `include_uncounted`."""
     if n < 1:
         raise AnalysisError(f"--n must be at least 1 (got {n})")
     if seed < 0:
         raise AnalysisError(f"--seed must be a whole number of 0 or more (got {seed})")
     if unit not in UNITS:
         raise AnalysisError(f"--unit must be one of {', '.join(UNITS)} (got {unit!r})")
-    units, source = _population(run, unit)
+    units, source = _population(run, unit, include_uncounted)
     column = stratum_column(units, source, run.documents, unit, stratify)
     strata = _levels(units[column]) if column else pd.Series("all", index=units.index, dtype=object)
     size = strata.value_counts().sort_index().to_dict()
@@ -224,7 +232,8 @@ def draw_sample(run: RunTables, n: int = DEFAULT_N, unit: str = "sentences", see
     record = {
         "unit": unit, "seed": int(seed), "n_requested": int(n), "n_drawn": len(key),
         "stratify": column or "none",
-        "options": {"n": int(n), "unit": unit, "seed": int(seed), "stratify": stratify if stratify else None},
+        "options": {"n": int(n), "unit": unit, "seed": int(seed), "stratify": stratify if stratify else None,
+                    **({"include_uncounted": bool(include_uncounted)} if unit == "kwic" else {})},
         "design": {"strata": {h: {"size": alloc.size[h], "drawn": alloc.n[h]} for h in sorted(alloc.size)},
                    "minimum_per_stratum": KWIC_MIN_PER_TERM if minimum else 0,
                    "population": len(units),

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 OUTPUT_FILES = {"agreement.csv", "gold.csv", "unresolved.csv", "coders.csv", "performance.csv", "confusion.csv",
                 "thresholds.csv", "length.csv", "precision.csv", "validation.md", "validation.json", "figures"}
 DEFAULT_CODED_BY = "coded by the users of this package; state who they were"
+#: Fewest bootstrap resamples for a 95% percentile interval (2.5% of them below the interval's lower end).
+MIN_RESAMPLES = 100
 KWIC_COLUMNS = ("term", "category")
 
 
@@ -53,6 +55,8 @@ class Validation:
     coded_by: str
     provenance: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # plain-language notes of `compute` (validation.md, Notes)
+    sample_dir: Path | None = None  # the folder of sample.csv (and of the blind sheet coding.csv)
 
     @property
     def kind(self) -> str:
@@ -152,6 +156,8 @@ def _provenance(sample_dir: Path, meta: dict, code_files: list[Path], adjudicate
 def read_inputs(sample_dir: Path, code_files: list[Path], adjudicate: Path | None = None, data: Path | None = None,
                 coded_by: str | None = None, resamples: int = config.BOOTSTRAP_RESAMPLES) -> Validation:
     """Read and check everything `validate score` needs; AnalysisError (nothing written) for any misfit."""
+    if resamples < MIN_RESAMPLES:
+        raise AnalysisError(f"--resamples must be at least {MIN_RESAMPLES} for a 95% percentile interval")
     sample, meta = load_sample(sample_dir)
     if data is not None:
         check_run(meta, data)
@@ -162,7 +168,7 @@ def read_inputs(sample_dir: Path, code_files: list[Path], adjudicate: Path | Non
     adjudicated = read_adjudication(adjudicate, units, meta["unit"]) if adjudicate else None
     who = coded_by_text(coded_by, [sample_dir, *dict.fromkeys(p.parent for p in code_files)])
     return Validation(sample, meta, codes, adjudicated, who,
-                      _provenance(sample_dir, meta, code_files, adjudicate, resamples))
+                      _provenance(sample_dir, meta, code_files, adjudicate, resamples), sample_dir=sample_dir)
 
 
 def _base_columns(v: Validation) -> list[str]:
@@ -264,7 +270,8 @@ def sentence_tables(v: Validation, gold: pd.DataFrame, resamples: int) -> dict[s
 
 
 def compute(v: Validation, resamples: int = config.BOOTSTRAP_RESAMPLES) -> list[str]:
-    """Fill v.tables with every table; returns plain-language notes (single coder, unresolved units, …)."""
+    """Fill v.tables with every table and v.notes with plain-language notes (single coder, unresolved units, …);
+    returns the notes."""
     matrix = code_matrix(v.codes, list(v.sample.index))
     codes = canonical_codes(v.kind)
     notes = list(v.meta.get("notes", []))
@@ -286,6 +293,7 @@ def compute(v: Validation, resamples: int = config.BOOTSTRAP_RESAMPLES) -> list[
         v.tables.update(sentence_tables(v, gold, resamples))
     else:
         v.tables["precision"] = kwic_precision(gold)
+    v.notes = notes
     return notes
 
 

@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 from .. import config
-from ..errors import AnalysisError
 
 log = logging.getLogger(config.LOGGER)
 
@@ -42,8 +41,6 @@ def run_score(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # this process only draws to files
     from .score import validate_score
 
-    if args.resamples < 100:
-        raise AnalysisError("--resamples must be at least 100 for a 95% percentile interval")
     v = validate_score(args.sample, args.codes, args.out, adjudicate=args.adjudicate, data=args.data,
                        coded_by=args.coded_by, resamples=args.resamples)
     log.info("wrote the validation of %d units (%d coders) to %s", len(v.tables["gold"]), len(v.coders), args.out)

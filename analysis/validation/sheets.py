@@ -271,14 +271,15 @@ def build_outputs(run: RunTables, sample: Sample, lexicon: Lexicon | None) -> di
 
 
 def write_sample(data: Path, out: Path, n: int = DEFAULT_N, unit: str = "sentences", seed: int = DEFAULT_SEED,
-                 stratify: str | None = None, lexicon_path: Path | None = None) -> Sample:
+                 stratify: str | None = None, lexicon_path: Path | None = None,
+                 include_uncounted: bool = False) -> Sample:
     """`validate sample`: draw the sample from the run in `data` and write every file into `out`, all or nothing."""
     if n < 1:
         raise AnalysisError(f"--n must be at least 1 (got {n})")
     check_writable(out, OUTPUT_FILES)
     run = load_run(data)
     lexicon, note = run_lexicon(run, lexicon_path) if unit == "kwic" else (None, None)
-    sample = draw_sample(run, n=n, unit=unit, seed=seed, stratify=stratify)
+    sample = draw_sample(run, n=n, unit=unit, seed=seed, stratify=stratify, include_uncounted=include_uncounted)
     if note:
         sample.record["notes"].append(note)
         log.warning("%s", note)

@@ -8,7 +8,7 @@ Everything here mirrors SnowNLP 0.12.3 (see `model.py` for the rules). The kerne
 indexes: every logarithm was computed by SnowNLP's own code when the model arrays were built, and the sums are
 plain left-to-right float64 additions in SnowNLP's order (no fastmath, no vectorised reductions, error_model
 'numpy': no exception paths), so the results are the same doubles. It allocates nothing: the caller passes every
-array, scratch space included (`model.KERNEL_ARGS`, in this order).
+array, scratch space included (`abi.KERNEL_ARGS`, in this order).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from numba import carray, types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 
-from .model import KERNEL_ARGS
+from .abi import KERNEL_ARGS
 
 CJK_FIRST, CJK_LAST = 0x4E00, 0x9FA5  # snownlp.seg.re_zh
 STOP = -2  # word_code of a stopword

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import platform
 import shutil
 import subprocess
@@ -42,14 +41,16 @@ import tempfile
 import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
 
 from ... import config
 from ...errors import AnalysisError
+from ..naive_bayes import classify_probability as _probability
+from ..naive_bayes import snownlp_dir
 from ..trained import SentimentModel
+from .abi import KERNEL_ARGS
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +62,6 @@ MODEL_FILES = ("seg/seg.marshal.3", "sentiment/sentiment.marshal.3", "normal/sto
 MODEL_ARRAYS = ("known", "uni_lp", "pair_ptr", "pair_c0", "pe_ptr", "pe_code", "pe_val", "tri_ptr", "tri_c2",
                 "te_ptr", "te_code", "te_val", "word_slots", "word_ptr", "word_cps", "word_code", "bayes_base",
                 "bayes_default", "bayes_vals")
-#: Every array the kernel takes, in order, with its dtype (2-D arrays are passed flat).
-KERNEL_ARGS: tuple[tuple[str, type], ...] = (
-    ("cps", np.int32), ("text_bounds", np.int64), ("space", np.uint8),
-    ("known", np.uint8), ("uni_lp", np.float64), ("pair_ptr", np.int32), ("pair_c0", np.uint16),
-    ("pe_ptr", np.int32), ("pe_code", np.int8), ("pe_val", np.float64), ("tri_ptr", np.int32),
-    ("tri_c2", np.uint16), ("te_ptr", np.int32), ("te_code", np.int8), ("te_val", np.float64),
-    ("word_slots", np.int32), ("word_ptr", np.int64), ("word_cps", np.int32), ("word_code", np.int32),
-    ("bayes_base", np.float64), ("bayes_default", np.float64), ("bayes_vals", np.float64),
-    ("sums", np.float64), ("tok_start", np.int64), ("tok_end", np.int64),
-    ("back", np.int8), ("tags", np.int8), ("lp2", np.float64), ("lp3", np.float64), ("first", np.float64),
-    ("score", np.float64), ("new", np.float64), ("acc", np.float64),
-)
 _SLOT = {name: i for i, (name, _) in enumerate(KERNEL_ARGS)}
 #: The arrays of the classifier, which a trained model replaces (the others are the segmenter's).
 CLASSIFIER_ARRAYS = ("word_slots", "word_ptr", "word_cps", "word_code", "bayes_base", "bayes_default", "bayes_vals")
@@ -82,14 +71,6 @@ BATCH_CHARS = 1 << 20
 
 # --------------------------------------------------------------------------------------------------------------
 # The cache: key, build (child process), load
-
-
-def snownlp_dir() -> Path:
-    """The folder of the installed snownlp package, found without importing it."""
-    spec = find_spec("snownlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise AnalysisError("snownlp is not installed; install the locked dependencies with `make install`")
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def cache_key(package_dir: Path) -> dict:
@@ -275,22 +256,6 @@ class _Kernel:
 
 # --------------------------------------------------------------------------------------------------------------
 # The scorer
-
-
-def _probability(classes: Sequence[str], positive: str, tmp: Sequence[float]) -> float:
-    """snownlp.classification.bayes.Bayes.classify after the sums, and Sentiment.classify, verbatim."""
-    ret, prob = 0, 0
-    for k in range(len(classes)):
-        now = 0
-        try:
-            for other in range(len(classes)):
-                now += math.exp(tmp[other] - tmp[k])
-            now = 1 / now
-        except OverflowError:
-            now = 0
-        if now > prob:
-            ret, prob = classes[k], now
-    return float(prob if ret == positive else 1 - prob)
 
 
 def _whitespace(limit: int = 0x3001) -> np.ndarray:
