@@ -26,7 +26,7 @@ figures: data ## regenerate data/processed/ and figures/ from data/raw/
 	$(PY) -m analysis html
 
 # The shipped codes of the development corpus (coded by the package's authors; README, "The shipped codes").
-CODED := data/dev/coding/sentiment-2400 data/lexicons/audit/revise data/lexicons/audit/evaluate
+CODED := data/dev/coding/sentiment-2400 data/dev/coding/sentiment-revise data/lexicons/audit/revise data/lexicons/audit/evaluate
 
 validation: $(STAMP) ## recompute the validation/ tables and figures of the shipped codes (data/dev/coding, data/lexicons/audit)
 	@set -e; for d in $(CODED); do \

@@ -19,7 +19,7 @@ from .analyse import analyse_text
 from .errors import AnalysisError
 from .framing.lexicon import Lexicon, load_lexicon
 from .io.files import check_not_protected, resolve_path, staged
-from .io.tables import RunTables, write_csv
+from .io.tables import RunTables, read_table, write_csv
 from .io.tables import load_run as _load_run
 from .present.style import save_figure
 from .schema import Tables
@@ -29,9 +29,10 @@ from .sentiment.trained import SentimentModel, load_model, resolve_model
 from .text.decode import read_text
 from .text.script import check_converter
 from .validation.score import Validation, compute, read_inputs
+from .validation.train import DEFAULT_FOLDS, DEFAULT_SEED, Trained, read_gold, train_from_gold
 
 __all__ = ["analyse_file", "article_path", "categories", "get_lexicon", "get_scorer", "load_model", "load_run",
-           "resolve_path", "save_outputs", "shipped_coding", "validate"]
+           "news_model_sources", "read_table", "resolve_path", "save_outputs", "shipped_coding", "train", "validate"]
 
 #: The shipped coded samples, by kind of unit: the development codes of the package's authors (data/dev/coding/,
 #: data/lexicons/audit/), each folder holding sample/ and codes/coder_a.csv, coder_b.csv, coder_c_adjudication.csv.
@@ -165,3 +166,25 @@ def save_outputs(
             save_figure(fig, tmp / name)
         written = [out / f.name for f in sorted(tmp.iterdir())]
     return written
+
+
+def news_model_sources() -> tuple[Path, Path]:
+    """The shipped news model's training codes (a `validate score` gold.csv) and its evaluation table (CSV)."""
+    return config.NEWS_MODEL_GOLD, config.NEWS_MODEL_EVALUATION
+
+
+def train(
+    gold: str | os.PathLike,
+    base: str = "snownlp",
+    weights: int | list[int] = 1,
+    *,
+    folds: int = DEFAULT_FOLDS,
+    seed: int = DEFAULT_SEED,
+    domain: str | None = None,
+    converter: str = config.DEFAULT_CONVERTER,
+) -> Trained:
+    """The model and cross-validation of `python -m analysis validate train` in memory, by the same functions; writes
+    nothing. `gold` is a coded CSV/XLSX (relative paths from the current working folder); `.summary()` says how
+    it did, `.info["sha256"]` names the model."""
+    table = read_gold(resolve_path(gold), converter)
+    return train_from_gold(table, base, weights, folds, seed, domain)

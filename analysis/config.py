@@ -24,6 +24,10 @@ RAW_CHECKSUMS: Path = RAW_DATA_DIR / "SHA256SUMS"
 DEV_DATA_DIR: Path = DATA_DIR / "dev"
 #: 2,400 sentences coded for tone (data/dev/coding/README.md): sample/, codes/, validation/. Notebook 06's default.
 DEV_SENTIMENT_CODING: Path = DEV_DATA_DIR / "coding" / "sentiment-2400"
+#: The shipped news model's training codes (every body sentence of the revise part: validation/gold.csv) and its
+#: evaluation on the held-out evaluate part (evaluation.csv), both by the package's authors (notebook 07).
+NEWS_MODEL_GOLD: Path = DEV_DATA_DIR / "coding" / "sentiment-revise" / "validation" / "gold.csv"
+NEWS_MODEL_EVALUATION: Path = DEV_DATA_DIR / "coding" / "news-model" / "evaluation.csv"
 #: Every framing hit of lexicon 1.0.0 in the revise part, coded yes/no/unsure (data/lexicons/audit/README.md).
 LEXICON_AUDIT: Path = LEXICON_DIR / "audit" / "revise"
 

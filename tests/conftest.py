@@ -59,9 +59,11 @@ def lexicon_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def shipped_validation(tmp_path_factory) -> dict[str, Path]:
     """`validate score` run afresh with its defaults on the shipped codes of sentences and of framing hits, as
-    `make validation` runs it: {"sentences": …, "kwic": … (lexicon 1.0.0, revise part), "kwic_evaluate": … (2.0.0)}."""
+    `make validation` runs it: {"sentences": …, "sentences_revise": … (the news model's training codes), "kwic": …
+    (lexicon 1.0.0, revise part), "kwic_evaluate": … (2.0.0)}."""
     folders = {}
     for unit, coded in (("sentences", ROOT / "data/dev/coding/sentiment-2400"),
+                        ("sentences_revise", ROOT / "data/dev/coding/sentiment-revise"),
                         ("kwic", ROOT / "data/lexicons/audit/revise"),
                         ("kwic_evaluate", ROOT / "data/lexicons/audit/evaluate")):
         out = tmp_path_factory.mktemp(f"shipped_{unit}") / "validation"

@@ -361,3 +361,12 @@ def test_an_xlsx_gold_file_is_read_like_a_csv(tmp_path, reviews):
     a, b = read_gold(tmp_path / "g.xlsx"), read_gold(tmp_path / "g.csv")
     pd.testing.assert_frame_equal(a.frame.drop(columns="unit"), b.frame.drop(columns="unit"))
     assert a.frame["label"].tolist() == ["negative"] * 20 + ["positive"] * 20
+
+
+def test_api_train_is_the_command_s_model_in_memory(trained_dir):
+    from analysis import api
+
+    info = json.loads((trained_dir / "model.json").read_text(encoding="utf-8"))
+    trained = api.train(trained_dir.parent / "coded.csv", "none", converter="none", folds=5)
+    assert trained.info["sha256"] == info["sha256"]
+    assert trained.info["n"] == info["n"]

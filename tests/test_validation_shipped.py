@@ -11,6 +11,7 @@ import pytest
 from .conftest import ROOT
 
 SHIPPED = {"sentences": ROOT / "data/dev/coding/sentiment-2400/validation",
+           "sentences_revise": ROOT / "data/dev/coding/sentiment-revise/validation",
            "kwic": ROOT / "data/lexicons/audit/revise/validation",
            "kwic_evaluate": ROOT / "data/lexicons/audit/evaluate/validation"}
 
