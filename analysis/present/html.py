@@ -27,6 +27,7 @@ from ..framing.match import COUNTED, EXCLUDED, matcher_for
 from ..io.files import package_text, staged
 from ..io.inputs import unsafe_as_path
 from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..schema import CATEGORY_SEPARATOR
 from ..text.script import to_simplified_aligned
 from .fonts import CJK_FAMILY, FONT_NAME, font_face
 from .layout import heading_starts, overlapping
@@ -307,7 +308,9 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
     """The title (section 0's heading) and the article body: headings and paragraphs of marked-up sentences."""
     has_second = SECOND_SCORE_COLUMN in sentences.columns
     cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
-    entries: dict[tuple[str, str], Entry] = {(e.category, e.term): e for e in lexicon.entries}
+    # kwic.csv's category of an entry in several categories is its categories joined (schema.CATEGORY_SEPARATOR)
+    entries: dict[tuple[str, str], Entry] = {(CATEGORY_SEPARATOR.join(e.categories), e.term): e
+                                             for e in lexicon.entries}
     placed: set[KwicHit] = set()
     starts, ends = [h.start for h in hits], [h.end for h in hits]
 
@@ -315,9 +318,10 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
 
     def render_hit(h: KwicHit, inner: str) -> str:
         placed.add(h)
-        cat = lexicon.category(h.category) if h.category in cat_index else None
+        first = h.category.split(CATEGORY_SEPARATOR)[0]  # an entry in several categories: coloured as its first
+        cat = lexicon.category(first) if first in cat_index else None
         tip = _hit_tip(h, cat, entries.get((h.category, h.term)), rules.get(h, h.status))
-        cls = f"t c{cat_index[h.category]}" if h.category in cat_index else "t"
+        cls = f"t c{cat_index[first]}" if first in cat_index else "t"
         cls += "" if h.counts else " x"
         return (f'<span class="{cls}" tabindex="0" data-category="{esc(h.category)}" data-status="{esc(h.status)}" '
                 f'data-tip="{esc(chr(10).join(tip))}">{inner}</span>')
