@@ -220,8 +220,9 @@ def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
     for sec in seg.sections:
         for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
             left, right = kwic(seg.text, h, sec.start, sec.end)
-            rows.append({"document": document, "section": sec.index, "sentence": i, "category": CATEGORY_SEPARATOR.join(h.entry.categories),
-                         "term": h.entry.term, "start": h.start, "end": h.end, "left": left, "match": h.match,
+            rows.append({"document": document, "section": sec.index, "sentence": i,
+                         "category": CATEGORY_SEPARATOR.join(h.entry.categories), "term": h.entry.term,
+                         "start": h.start, "end": h.end, "left": left, "match": h.match,
                          "right": right, "status": h.status, "voice": voice_of(quoted or [], h.start)})
     return pd.DataFrame(rows, columns=columns("kwic")).astype({"sentence": "Int64"})
 

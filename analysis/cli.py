@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import config
+from .commands.keyness import add_keyness_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     add_score_parser(validate_sub, common)
     add_train_parser(validate_sub, common)
     add_revision_parser(validate_sub, common)
+    add_keyness_parser(sub, common)
     return p
 
 
@@ -115,14 +117,14 @@ def _neutral_band(value: str, scorer: str, model: object) -> object:
 def _run(args: argparse.Namespace) -> int:
     from .batch.run import run
     from .batch.worker import RunOptions
-    from .framing.lexicon import load_lexicon
+    from .io.dictionaries import read_lexicon
     from .sentiment.trained import load_model
 
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
     model = load_model(args.sentiment_model) if args.sentiment_model else None
     band = _neutral_band(args.neutral_band, args.scorer, model) if args.neutral_band else None
-    opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
+    opts = RunOptions(lexicon=read_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
                       second_scorer=args.second_scorer, title=args.title, sentiment_model=model, neutral_band=band)
     if args.quiet:
@@ -176,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        return {"run": _run, "figures": _figures, "html": _html, "validate": _validate}[args.command](args)
+        handlers = {"run": _run, "figures": _figures, "html": _html, "validate": _validate}
+        return handlers.get(args.command, getattr(args, "handler", None))(args)
     except AnalysisError as exc:
         if args.debug:
             raise

@@ -383,3 +383,13 @@ def load_lexicon(path: str | Path) -> Lexicon:
     except OSError as exc:
         raise AnalysisError(f"cannot read lexicon {path}: {exc.strerror}") from None
     return parse_lexicon(data, str(path))
+
+
+def compose_yaml(data: bytes, src: str) -> yaml.Node:
+    """A YAML file's node tree (with lines), refusing syntax errors and tags a safe loader cannot build, in one line."""
+    return _compose(data, src)
+
+
+def yaml_value(node: yaml.Node | None) -> object:
+    """The plain Python value of a YAML node (None for None)."""
+    return _plain(node)

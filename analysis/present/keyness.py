@@ -18,7 +18,7 @@ STATISTIC_LABELS = {"chi2": "χ² (Yates), signed", "lr": "likelihood ratio G²,
 
 def plot_keyness(table: pd.DataFrame, target: str, reference: str = "reference", measure: str = "chi2",
                  n: int = KEYNESS_TOP) -> Figure:
-    """Bars of the `n` terms most key to the target (top, blue) and to the reference (bottom, grey), from keyness.csv."""
+    """Bars of the `n` terms most key to the target (top, blue) and to the reference (bottom, grey): keyness.csv."""
     top = table[table["statistic"] > 0].head(n)
     bottom = table[table["statistic"] < 0].sort_values(["statistic", "term"], kind="stable").head(n)
     rows = pd.concat([top, bottom.iloc[::-1]])
@@ -32,6 +32,7 @@ def plot_keyness(table: pd.DataFrame, target: str, reference: str = "reference",
                         ha="left" if stat > 0 else "right", va="center", fontsize=7)
         ax.set_yticks([])
         ax.axvline(0, color=GREY, lw=0.8)
+        ax.margins(x=0.15)  # room for the labels at the ends of the bars
         if rows.empty:
             axis_note(ax, "no term reaches --min-count")
         labels = [f"target: {target}", f"reference: {reference}"]

@@ -21,12 +21,15 @@ log2((a / A) / (b / B)), with a zero count replaced by 0.5 so that it stays fini
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from ..errors import AnalysisError
+from ..text.tokens import words
+from ..text.words import WordSegmenter
 
 MEASURES = ("chi2", "lr")
 DEFAULT_MIN_COUNT = 5
@@ -81,3 +84,29 @@ def keyness(target: Counter, reference: Counter, measure: str = "chi2",
                        "p": sps.chi2.sf(np.abs(stat), 1), "log_ratio": log_ratio(a, b, big_a, big_b)},
                       columns=KEYNESS_COLUMNS)
     return df.sort_values(["statistic", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def word_counts(texts: Iterable[str], segmenter: WordSegmenter, stopwords: frozenset[str]) -> Counter:
+    """How often each countable word occurs in the texts (text/tokens.py: punctuation, numbers, stop words out)."""
+    counts: Counter = Counter()
+    for text in texts:
+        if isinstance(text, str):
+            counts.update(words(text, segmenter, stopwords))
+    return counts
+
+
+def split_documents(documents: pd.DataFrame, column: str, target: str) -> tuple[list[str], list[str]]:
+    """The documents whose `column` is `target`, and the reference: every other document with a value there."""
+    values = documents[column].astype("string")
+    has = values.notna() & (values.str.strip() != "")
+    is_target = has & (values == target)
+    if not is_target.any():
+        seen = sorted(values[has].unique())
+        raise AnalysisError(f"no document has {column} = {target!r}; values: {', '.join(seen[:10])}"
+                            + (" …" if len(seen) > 10 else ""))
+    reference = has & ~is_target
+    if not reference.any():
+        raise AnalysisError(f"every document with a value of {column} has {target!r}: there is nothing to compare "
+                            "with; choose another column")
+    ids = documents["document"].astype(str)
+    return list(ids[is_target]), list(ids[reference])
