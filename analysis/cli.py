@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import config
 from .commands.keyness import add_keyness_parser
+from .commands.kwic import add_kwic_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     add_train_parser(validate_sub, common)
     add_revision_parser(validate_sub, common)
     add_keyness_parser(sub, common)
+    add_kwic_parser(sub, common)
     return p
 
 

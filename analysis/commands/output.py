@@ -31,13 +31,13 @@ def write_folder(out: Path, data: Path, files: set[str], write: Callable[[Path],
     log.info("wrote %s", out)
 
 
-def write_file(path: Path, text: str, data: Path | None = None) -> None:
-    """Write one text file whole or not at all (written beside it, then moved into place)."""
+def write_file(path: Path, write: Callable[[Path], None], data: Path | None = None) -> None:
+    """Write one file whole or not at all: `write(tmp_path)` writes it beside its place, then it is moved there."""
     path = Path(path)
     if data is not None and _inside(path, Path(data)):
         raise AnalysisError(f"--out {path} is inside the run folder {data}; write it somewhere else")
     if path.is_dir():
         raise AnalysisError(f"{path} is a folder; give a file name")
     with staged(path.absolute().parent) as tmp:
-        (tmp / path.name).write_text(text, encoding="utf-8", newline="\n")
+        write(tmp / path.name)
     log.info("wrote %s", path)
