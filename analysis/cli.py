@@ -17,6 +17,7 @@ from pathlib import Path
 from . import config
 from .commands.keyness import add_keyness_parser
 from .commands.kwic import add_kwic_parser
+from .commands.lexicon import add_lexicon_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     add_revision_parser(validate_sub, common)
     add_keyness_parser(sub, common)
     add_kwic_parser(sub, common)
+    add_lexicon_parser(sub, common, _Parser)
     return p
 
 
