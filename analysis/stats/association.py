@@ -50,12 +50,14 @@ def associated_words(sentence_words: Sequence[frozenset[str]], in_category: Sequ
 
 
 def examples(texts: Sequence[str], term: str, n: int = N_EXAMPLES, window: int = KWIC_WINDOW) -> list[str]:
-    """The first `n` occurrences of a word in the texts, in context: `left【term】right`."""
+    """The first `n` occurrences of a word in the texts, in context: `left【word as written】right` (Latin letters
+    compared lower-cased, as words are counted)."""
     out = []
     for text in texts:
-        i = text.find(term)
+        i = text.lower().find(term)
         if i >= 0:
-            out.append(f"{text[max(0, i - window):i]}【{term}】{text[i + len(term):i + len(term) + window]}")
+            j = i + len(term)
+            out.append(f"{text[max(0, i - window):i]}【{text[i:j]}】{text[j:j + window]}")
             if len(out) == n:
                 break
     return out + [""] * (n - len(out))
