@@ -49,7 +49,8 @@ def _add_run_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="auto: a first line that reads as a title is the title; none: it is body text like the "
                           "rest (default: auto for article files, none for table rows)")
     run.add_argument("--scorer", default="snownlp",
-                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
+                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores), snownlp-reference "
+                          "(SnowNLP's own code) or lexicon (the HowNet lexicon scorer)")
     run.add_argument("--second-scorer", default=None, metavar="NAME",
                      help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
     run.add_argument("--sentiment-model", default=None, metavar="MODEL",
@@ -92,7 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
     page.add_argument("--lexicon", type=Path, default=None,
-                      help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
+                      help="the run's framing lexicon, for glosses (default: the one manifest.json records, as it "
+                           "was given to `run`; its sha256 must match)")
+    page.add_argument("--documents", nargs="+", default=None, metavar="ID",
+                      help="render only these documents (default: every document of the run)")
     # --- validate (issue 14): one group, a sub-subcommand per helper module ---
     validate = sub.add_parser("validate", parents=[common], help="validate the measures against human coding")
     validate_sub = validate.add_subparsers(dest="validate_command", metavar="SUBCOMMAND", required=True,
@@ -165,8 +169,8 @@ def _figures(args: argparse.Namespace) -> int:
 def _html(args: argparse.Namespace) -> int:
     from .present.html import write_pages
 
-    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
-                        args.lexicon or config.FRAMING_LEXICON)
+    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR, args.lexicon,
+                        documents=args.documents)
     log.info("wrote %d reading view page(s)", len(paths))
     return 0
 

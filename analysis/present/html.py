@@ -26,7 +26,7 @@ from ..framing.lexicon import Entry, Lexicon
 from ..framing.match import COUNTED, EXCLUDED, matcher_for
 from ..io.files import package_text, staged
 from ..io.inputs import unsafe_as_path
-from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..io.tables import RunTables, load_run, run_lexicon
 from ..schema import CATEGORY_SEPARATOR
 from ..text.script import to_simplified_aligned
 from .fonts import CJK_FAMILY, FONT_NAME, font_face
@@ -417,12 +417,21 @@ def build_page(run: RunTables, document: str, lexicon: Lexicon) -> str:
     return render_page(run, document, lexicon, font_face(draft + unicodedata.normalize("NFC", draft)))
 
 
-def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path) -> list[Path]:
-    """Write `<out_dir>/<document>.html` for every document of a run; all inputs are checked before writing, and
-    the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
+def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path | None = None,
+                documents: list[str] | None = None) -> list[Path]:
+    """Write `<out_dir>/<document>.html` for every document of a run (or the `documents` named); the lexicon is
+    `lexicon_path`, else the one manifest.json records (io.tables.run_lexicon). All inputs are checked before
+    writing, and the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
     run = load_run(data_dir)
-    lexicon = check_run_lexicon(lexicon_path, run.manifest)
-    documents = list(run.documents["document"].astype(str))
+    lexicon = run_lexicon(run.manifest, lexicon_path)
+    known = list(run.documents["document"].astype(str))
+    if documents is not None:
+        missing = [d for d in documents if d not in set(known)]
+        if missing:
+            raise AnalysisError(f"no document {missing[0]!r} in {data_dir}/documents.csv"
+                                + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
+                                + "; give ids from its document column")
+    documents = known if documents is None else list(dict.fromkeys(documents))
     out_dir = Path(out_dir)
     relpaths = {doc: page_relpath(doc) for doc in documents}
     for doc in documents:  # fail on inconsistent tables before anything is written
