@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from . import config
+from .commands.export import add_export_parser
 from .commands.keyness import add_keyness_parser
 from .commands.kwic import add_kwic_parser
 from .commands.lexicon import add_lexicon_parser
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     add_keyness_parser(sub, common)
     add_kwic_parser(sub, common)
     add_lexicon_parser(sub, common, _Parser)
+    add_export_parser(sub, common)
     return p
 
 
