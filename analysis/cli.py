@@ -41,7 +41,12 @@ def _add_run_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help=".txt/.md files, folders, quoted glob patterns ('corpus/**/*.txt'), or .csv/.jsonl tables "
                           "with a 'text' column (default: data/raw/, checked against its SHA256SUMS)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed/)")
-    run.add_argument("--lexicon", type=Path, default=None, help="framing lexicon YAML (default: the shipped one)")
+    run.add_argument("--lexicon", type=Path, default=None,
+                     help="framing lexicon: this package's YAML, quanteda or cntext YAML, LIWC .dic, Lexicoder .lc3, "
+                          "WordStat .cat or CSV term,category (default: the shipped one)")
+    run.add_argument("--metadata", type=Path, default=None, metavar="FILE.csv",
+                     help="metadata of the documents in one CSV: a column document (ids) or file (file names), the "
+                          "others metadata (instead of, or agreeing with, NAME.meta.yaml files)")
     run.add_argument("--converter", default=config.DEFAULT_CONVERTER,
                      help="OpenCC configuration applied before scoring (default t2s; 'none' to score as is)")
     run.add_argument("--headings", default=None, choices=("auto", "markdown", "numbered", "lines", "none"),
@@ -140,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.quiet:
         logging.getLogger(config.LOGGER).setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,
-                   quiet=args.quiet)
+                   quiet=args.quiet, metadata=args.metadata)
     if failures:
         log.error("%d document(s) failed and are listed in failures.csv: %s", len(failures),
                   "; ".join(f"{f.document}: {f.reason}" for f in failures[:5]) + (" …" if len(failures) > 5 else ""))
