@@ -1,6 +1,8 @@
 """Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views),
 `validate sample` (a sample for human coding, with blind coding sheets), `validate score` (agreement and each
-scorer's performance) and `validate train` (a SnowNLP model trained on coded sentences, cross-validated).
+scorer's performance), `validate train` (a SnowNLP model trained on coded sentences, cross-validated), and on a
+finished run `keyness` (words of one group against the rest), `kwic` (any string in context), `lexicon suggest |
+import | export` (candidate terms; dictionaries of other tools) and `export` (Parquet, Stata, Excel).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug

@@ -188,3 +188,13 @@ def test_the_commands_import_and_export(tmp_path):
     assert framing.groupby("category")["count"].sum().to_dict() == {"pride": 2, "sovereignty": 1, "war": 3}
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["lexicon"]["path"] == str(source) and manifest["lexicon"]["shipped"] is False
+
+
+def test_a_broken_lexicon_of_this_package_is_not_read_as_a_quanteda_dictionary(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nversion: 1\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="lacks"):
+        read_lexicon(path)
+    path.write_text("pride: 崛起\n", encoding="utf-8")  # quanteda maps categories to lists
+    with pytest.raises(AnalysisError, match="lists of terms"):
+        read_lexicon(path)

@@ -3,7 +3,7 @@ LIWC users (README, "Dictionaries from other tools").
 
 Read (by the file's extension; a `.yaml` / `.yml` by its keys):
 
-* this package's schema (`entries:`; framing/lexicon.py);
+* this package's schema (a file with `entries` or `categories`, or `name` and `version`; framing/lexicon.py);
 * quanteda YAML: a mapping of category → list of terms; nested keys are categories named by their path joined with
   "." (`economy.taxes`), as quanteda flattens them;
 * cntext YAML: `Name`, `Desc`, `Refer`, `Category` (the category names) and `Dictionary` (category → terms);
@@ -211,8 +211,6 @@ def _yaml_terms(node: yaml.Node, prefix: str, terms: Terms, src: str) -> None:
             if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
                 raise AnalysisError(f"{src} line {item.start_mark.line + 1}: a term of {prefix!r} must be text")
             terms.add(str(item.value), prefix, item.start_mark.line + 1)
-    elif isinstance(node, yaml.ScalarNode) and prefix and str(node.value).strip():
-        terms.add(str(node.value), prefix, node.start_mark.line + 1)
     else:
         raise AnalysisError(f"{src} line {node.start_mark.line + 1}: a quanteda dictionary maps categories to "
                             "lists of terms")
@@ -226,8 +224,8 @@ def read_yaml(data: bytes, src: str) -> Lexicon:
     """A YAML lexicon: this package's schema (`entries`), cntext's (`Dictionary`), else quanteda's."""
     root = compose_yaml(data, src)
     keys = _keys(root)
-    if "entries" in keys:
-        return parse_lexicon(data, src)
+    if keys.keys() & {"entries", "categories"} or keys.keys() >= {"name", "version"}:
+        return parse_lexicon(data, src)  # this package's schema, with its one-line errors
     terms = Terms()
     if "Dictionary" in keys:
         _yaml_terms(keys["Dictionary"], "", terms, src)
