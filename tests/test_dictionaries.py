@@ -198,3 +198,17 @@ def test_a_broken_lexicon_of_this_package_is_not_read_as_a_quanteda_dictionary(t
     path.write_text("pride: 崛起\n", encoding="utf-8")  # quanteda maps categories to lists
     with pytest.raises(AnalysisError, match="lists of terms"):
         read_lexicon(path)
+
+
+def test_a_kwic_coding_sheet_names_every_category_of_a_multi_category_hit():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from analysis.validation.sheets import category_labels
+
+    lexicon = _lexicon_of(LIWC)
+    run = SimpleNamespace(manifest={"lexicon": {"categories": lexicon.category_records()}},
+                          kwic=pd.DataFrame({"category": ["sovereignty|pride"], "term": ["主權"]}))
+    label = category_labels(run, lexicon)[("sovereignty|pride", "主權")]
+    assert label.startswith("sovereignty · sovereignty: imported from") and " + pride · pride: imported" in label

@@ -98,7 +98,8 @@ class Lexicon:
 
     def gloss(self, category: str, term: str) -> str:
         """The gloss of an entry, or "" when the lexicon has no such entry."""
-        return next((e.gloss for e in self.entries if category in e.categories and e.term == term), "")
+        first = category.split(CATEGORY_SEPARATOR)[0]  # kwic.csv's category of an entry in several categories
+        return next((e.gloss for e in self.entries if first in e.categories and e.term == term), "")
 
     def undocumented(self) -> list[str]:
         """Terms whose gloss or rationale is empty (e.g. an imported dictionary's), in lexicon order."""

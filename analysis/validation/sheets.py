@@ -23,6 +23,7 @@ from ..framing.lexicon import Lexicon, load_lexicon
 from ..io.files import check_writable, deterministic_xlsx, package_text, swap_in
 from ..io.provenance import DISTRIBUTION, version_of
 from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..schema import CATEGORY_SEPARATOR
 from .page import coding_page
 from .sample import CODES, DEFAULT_N, DEFAULT_SEED, Sample, draw_sample
 
@@ -69,11 +70,15 @@ def category_labels(run: RunTables, lexicon: Lexicon | None) -> dict[tuple[str, 
     cats = {c["id"]: c for c in run.manifest["lexicon"].get("categories", []) if isinstance(c, dict) and "id" in c}
     out = {}
     for cat, term in run.kwic[["category", "term"]].drop_duplicates().itertuples(index=False):
-        c = cats.get(cat, {})
-        label = " · ".join(x for x in (c.get("label_zh"), c.get("label_en")) if x) or cat
+        parts = []
+        for one in cat.split(CATEGORY_SEPARATOR):  # an entry in several categories: each of them
+            c = cats.get(one, {})
+            part = " · ".join(x for x in (c.get("label_zh"), c.get("label_en")) if x) or one
+            if lexicon is not None and any(x.id == one for x in lexicon.categories):
+                part += ": " + lexicon.category(one).description
+            parts.append(part)
+        label = " + ".join(parts)
         if lexicon is not None:
-            if any(x.id == cat for x in lexicon.categories):
-                label += ": " + lexicon.category(cat).description
             gloss = lexicon.gloss(cat, term)
             if gloss:
                 label += f" — {term}: {gloss}"
