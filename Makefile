@@ -46,8 +46,10 @@ lint: $(STAMP) ## ruff; deptry (every import declared, every runtime dependency 
 test: lint ## ruff, deptry and import-linter, then the test suite
 	$(PY) -m pytest
 
-lab: $(STAMP) ## start JupyterLab on the project (kernel: .venv; add LAB_ARGS=--no-browser etc.)
-	$(PY) -m jupyter lab --notebook-dir=. $(LAB_ARGS)
+lab: $(STAMP) ## start JupyterLab on the project (kernel: .venv; add LAB_ARGS=--no-browser etc.; --allow-root as root)
+	@# JupyterLab refuses to run as root unless told; as root (a container) say so and pass --allow-root
+	@if [ "$$(id -u)" = 0 ]; then echo "make lab: running as root (a container?), so JupyterLab gets --allow-root"; fi
+	$(PY) -m jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 report: $(STAMP) ## execute every notebook on the demo article; HTML copies in reports/
 	@mkdir -p reports

@@ -13,7 +13,7 @@ import pandas as pd
 from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MAX_SENTENCE_CHARS
 from .framing.lexicon import Lexicon
 from .framing.match import COUNTED, Hit, find_hits, kwic, matcher_for
-from .schema import METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns, second_columns
+from .schema import CATEGORY_SEPARATOR, METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns, second_columns
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
@@ -196,13 +196,15 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
 
 
 def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:
-    """framing.csv's rows: hits per section, category and term, in section then lexicon order."""
+    """framing.csv's rows: hits per section, category and term, in section then lexicon order; a hit of an entry in
+    several categories counts once in each."""
     counts: dict[tuple[int, str, str], int] = {}
     for sec, sec_hits in hits.items():
         for h in sec_hits:
-            key = (sec, h.entry.category, h.entry.term)
-            counts[key] = counts.get(key, 0) + 1
-    order = {(e.category, e.term): i for i, e in enumerate(lexicon.entries)}
+            for category in h.entry.categories:
+                key = (sec, category, h.entry.term)
+                counts[key] = counts.get(key, 0) + 1
+    order = {(c, e.term): i for i, e in enumerate(lexicon.entries) for c in e.categories}
     return pd.DataFrame(
         [{"document": document, "section": s, "category": c, "term": t, "count": n}
          for (s, c, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1:]]))],
@@ -218,8 +220,9 @@ def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
     for sec in seg.sections:
         for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
             left, right = kwic(seg.text, h, sec.start, sec.end)
-            rows.append({"document": document, "section": sec.index, "sentence": i, "category": h.entry.category,
-                         "term": h.entry.term, "start": h.start, "end": h.end, "left": left, "match": h.match,
+            rows.append({"document": document, "section": sec.index, "sentence": i,
+                         "category": CATEGORY_SEPARATOR.join(h.entry.categories), "term": h.entry.term,
+                         "start": h.start, "end": h.end, "left": left, "match": h.match,
                          "right": right, "status": h.status, "voice": voice_of(quoted or [], h.start)})
     return pd.DataFrame(rows, columns=columns("kwic")).astype({"sentence": "Int64"})
 

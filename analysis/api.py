@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from . import config
 from .analyse import analyse_text
 from .errors import AnalysisError
-from .framing.lexicon import Lexicon, load_lexicon
+from .framing.lexicon import Lexicon
+from .io.dictionaries import read_lexicon
 from .io.files import check_not_protected, resolve_path, staged
 from .io.tables import RunTables, read_table, write_csv
 from .io.tables import load_run as _load_run
@@ -51,7 +52,7 @@ def get_lexicon(lexicon: str | os.PathLike | Lexicon | None = None) -> Lexicon:
     """A validated lexicon: the given one, one read from a path (resolved), or the shipped lexicon for None."""
     if isinstance(lexicon, Lexicon):
         return lexicon
-    return load_lexicon(config.FRAMING_LEXICON if lexicon is None else resolve_path(lexicon))
+    return read_lexicon(config.FRAMING_LEXICON if lexicon is None else resolve_path(lexicon))
 
 
 def categories(lexicon: Lexicon) -> list[dict]:

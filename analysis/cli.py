@@ -1,6 +1,8 @@
 """Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views),
 `validate sample` (a sample for human coding, with blind coding sheets), `validate score` (agreement and each
-scorer's performance) and `validate train` (a SnowNLP model trained on coded sentences, cross-validated).
+scorer's performance), `validate train` (a SnowNLP model trained on coded sentences, cross-validated), and on a
+finished run `keyness` (words of one group against the rest), `kwic` (any string in context), `lexicon suggest |
+import | export` (candidate terms; dictionaries of other tools) and `export` (Parquet, Stata, Excel).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
@@ -15,6 +17,10 @@ import sys
 from pathlib import Path
 
 from . import config
+from .commands.export import add_export_parser
+from .commands.keyness import add_keyness_parser
+from .commands.kwic import add_kwic_parser
+from .commands.lexicon import add_lexicon_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
@@ -37,7 +43,12 @@ def _add_run_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help=".txt/.md files, folders, quoted glob patterns ('corpus/**/*.txt'), or .csv/.jsonl tables "
                           "with a 'text' column (default: data/raw/, checked against its SHA256SUMS)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed/)")
-    run.add_argument("--lexicon", type=Path, default=None, help="framing lexicon YAML (default: the shipped one)")
+    run.add_argument("--lexicon", type=Path, default=None,
+                     help="framing lexicon: this package's YAML, quanteda or cntext YAML, LIWC .dic, Lexicoder .lc3, "
+                          "WordStat .cat or CSV term,category (default: the shipped one)")
+    run.add_argument("--metadata", type=Path, default=None, metavar="FILE.csv",
+                     help="metadata of the documents in one CSV: a column document (ids) or file (file names), the "
+                          "others metadata (instead of, or agreeing with, NAME.meta.yaml files)")
     run.add_argument("--converter", default=config.DEFAULT_CONVERTER,
                      help="OpenCC configuration applied before scoring (default t2s; 'none' to score as is)")
     run.add_argument("--headings", default=None, choices=("auto", "markdown", "numbered", "lines", "none"),
@@ -46,7 +57,8 @@ def _add_run_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="auto: a first line that reads as a title is the title; none: it is body text like the "
                           "rest (default: auto for article files, none for table rows)")
     run.add_argument("--scorer", default="snownlp",
-                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores) or snownlp-reference")
+                     help="sentence scorer: snownlp (default; SnowNLP compiled, same scores), snownlp-reference "
+                          "(SnowNLP's own code) or lexicon (the HowNet lexicon scorer)")
     run.add_argument("--second-scorer", default=None, metavar="NAME",
                      help="also score with NAME (e.g. lexicon): adds sentiment_NAME columns (default: none)")
     run.add_argument("--sentiment-model", default=None, metavar="MODEL",
@@ -89,7 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     page.add_argument("--data", type=Path, default=None, help="folder of tables (default: data/processed/)")
     page.add_argument("--out", type=Path, default=None, help="page folder (default: figures/)")
     page.add_argument("--lexicon", type=Path, default=None,
-                      help="the run's framing lexicon, for glosses (default: the shipped one; its sha256 must match)")
+                      help="the run's framing lexicon, for glosses (default: the one manifest.json records, as it "
+                           "was given to `run`; its sha256 must match)")
+    page.add_argument("--documents", nargs="+", default=None, metavar="ID",
+                      help="render only these documents (default: every document of the run)")
     # --- validate (issue 14): one group, a sub-subcommand per helper module ---
     validate = sub.add_parser("validate", parents=[common], help="validate the measures against human coding")
     validate_sub = validate.add_subparsers(dest="validate_command", metavar="SUBCOMMAND", required=True,
@@ -98,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     add_score_parser(validate_sub, common)
     add_train_parser(validate_sub, common)
     add_revision_parser(validate_sub, common)
+    add_keyness_parser(sub, common)
+    add_kwic_parser(sub, common)
+    add_lexicon_parser(sub, common, _Parser)
+    add_export_parser(sub, common)
     return p
 
 
@@ -115,20 +134,20 @@ def _neutral_band(value: str, scorer: str, model: object) -> object:
 def _run(args: argparse.Namespace) -> int:
     from .batch.run import run
     from .batch.worker import RunOptions
-    from .framing.lexicon import load_lexicon
+    from .io.dictionaries import read_lexicon
     from .sentiment.trained import load_model
 
     if args.max_chars < 1:
         raise AnalysisError("--max-chars must be a positive number of characters")
     model = load_model(args.sentiment_model) if args.sentiment_model else None
     band = _neutral_band(args.neutral_band, args.scorer, model) if args.neutral_band else None
-    opts = RunOptions(lexicon=load_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
+    opts = RunOptions(lexicon=read_lexicon(args.lexicon or config.FRAMING_LEXICON), converter=args.converter,
                       headings=args.headings, scorer=args.scorer, encoding=args.encoding, max_chars=args.max_chars,
                       second_scorer=args.second_scorer, title=args.title, sentiment_model=model, neutral_band=band)
     if args.quiet:
         logging.getLogger(config.LOGGER).setLevel(logging.WARNING)
     failures = run(args.inputs, args.out, opts, debug=args.debug, jobs=args.jobs, scheduler=args.scheduler,
-                   quiet=args.quiet)
+                   quiet=args.quiet, metadata=args.metadata)
     if failures:
         log.error("%d document(s) failed and are listed in failures.csv: %s", len(failures),
                   "; ".join(f"{f.document}: {f.reason}" for f in failures[:5]) + (" …" if len(failures) > 5 else ""))
@@ -159,8 +178,8 @@ def _figures(args: argparse.Namespace) -> int:
 def _html(args: argparse.Namespace) -> int:
     from .present.html import write_pages
 
-    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR,
-                        args.lexicon or config.FRAMING_LEXICON)
+    paths = write_pages(args.data or config.PROCESSED_DATA_DIR, args.out or config.FIGURES_DIR, args.lexicon,
+                        documents=args.documents)
     log.info("wrote %d reading view page(s)", len(paths))
     return 0
 
@@ -176,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        return {"run": _run, "figures": _figures, "html": _html, "validate": _validate}[args.command](args)
+        handlers = {"run": _run, "figures": _figures, "html": _html, "validate": _validate}
+        return handlers.get(args.command, getattr(args, "handler", None))(args)
     except AnalysisError as exc:
         if args.debug:
             raise

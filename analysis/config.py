@@ -13,7 +13,11 @@ LEXICON_DIR: Path = DATA_DIR / "lexicons"
 FRAMING_LEXICON: Path = LEXICON_DIR / "framing.yaml"
 #: Negation words the lexicon sentiment scorer adds to those its published lexicon ships.
 SENTIMENT_NEGATIONS: Path = LEXICON_DIR / "sentiment_negations.txt"
+#: Stop words removed before counting words (keyness, lexicon suggest): Simplified function words (the file says which).
+STOPWORDS: Path = LEXICON_DIR / "stopwords.txt"
 FIGURES_DIR: Path = PROJ_ROOT / "figures"
+#: Every table's columns explained; `export` takes the Stata variable labels and the xlsx codebook sheet from it.
+CODEBOOK: Path = PROJ_ROOT / "CODEBOOK.md"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 #: The development corpus's coded sentences (data/dev/coding/README.md): the news model's training data and its
 #: evaluation (notebook 07).

@@ -31,6 +31,13 @@ KWIC_COLUMNS = ["document", "section", "sentence", "category", "term", "start", 
                 "status", "voice"]
 #: Values of `voice` (sentences.csv, kwic.csv) and of kwic.csv's `status` (framing/match.py).
 VOICES = ("own", "quoted")
+#: kwic.csv's `category` of a hit of an entry in several categories: its categories joined by this, in lexicon order
+#: (one row per matched span, so that counted rows are the hits `framing_hits` counts).
+CATEGORY_SEPARATOR = "|"
+#: `status` of the rows `python -m analysis kwic` writes: a searched string, not a lexicon term.
+QUERY_STATUS = "query"
+#: Keyness of terms in one group of documents against the rest (`python -m analysis keyness`: keyness.csv).
+KEYNESS_FILE = "keyness.csv"
 
 #: The five tables of a run: attribute of `Tables` → file name.
 TABLE_FILES = {

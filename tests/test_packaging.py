@@ -46,3 +46,16 @@ def test_the_check_fails_for_an_undeclared_import_and_for_an_unused_dependency(t
     (tmp_path / "pyproject.toml").write_text(unused, encoding="utf-8")
     r = _deptry(*PACKAGE, "--config", str(tmp_path / "pyproject.toml"))
     assert r.returncode != 0 and "DEP002 'requests' defined as a dependency but not used" in r.stdout, r.stdout
+
+
+def test_make_lab_passes_allow_root_only_as_root_and_says_so():
+    import os
+    from pathlib import Path
+
+    venv = Path(sys.executable).parent.parent
+    r = subprocess.run(["make", "-s", "lab", "LAB_ARGS=--version", f"VENV={venv}"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr  # as root, JupyterLab would stop with "Running as root is not recommended"
+    dry = subprocess.run(["make", "-n", "lab", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "--allow-root" in dry
+    assert ("running as root" in r.stdout) == (os.geteuid() == 0)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from analysis import schema
-from analysis.stats import framing_effect, groups
+from analysis.stats import association, framing_effect, groups, keyness
 
 from .conftest import ROOT
 
@@ -22,6 +22,8 @@ DOCUMENTED = {
     "## warnings.csv": schema.WARNING_COLUMNS,
     "## Group comparisons": groups.GROUP_COLUMNS,
     "## Sentences with and without framing terms": framing_effect.COMPARISON_COLUMNS,
+    "## keyness.csv": keyness.KEYNESS_COLUMNS,
+    "## candidates.csv": association.SUGGEST_COLUMNS,
 }
 
 

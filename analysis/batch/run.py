@@ -65,7 +65,7 @@ class Outcome:
 
 
 def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = False, jobs: int = 1,
-        scheduler: str | None = None, quiet: bool = False) -> list[Failure]:
+        scheduler: str | None = None, quiet: bool = False, metadata: Path | None = None) -> list[Failure]:
     """Analyse every input, then swap the complete set of outputs into place; returns the failed documents.
 
     Documents run here (`jobs` 1), in `jobs` local worker processes, or on the Dask cluster at `scheduler`, with the
@@ -80,7 +80,7 @@ def run(inputs: list[Path], out: Path | None, opts: RunOptions, debug: bool = Fa
     check_converter(opts.converter)
     check_writable(out, OUTPUT_FILES)
     with output_lock(out):  # a second run writing the same folder is refused while this one runs
-        return _run_locked(inputs, out, opts, debug, jobs, scheduler, quiet)
+        return _run_locked(inputs, out, opts, debug, jobs, scheduler, quiet, metadata)
 
 
 def _check_scorers(opts: RunOptions) -> None:
@@ -96,10 +96,10 @@ def _check_scorers(opts: RunOptions) -> None:
 
 
 def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jobs: int, scheduler: str | None,
-                quiet: bool) -> list[Failure]:
+                quiet: bool, metadata: Path | None = None) -> list[Failure]:
     if not inputs:
         verify_checksums(config.RAW_DATA_DIR, config.RAW_CHECKSUMS)
-    corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding)
+    corpus = collect(inputs or [config.RAW_DATA_DIR], opts.encoding, metadata)
     _check_scorers(opts)
     outcome = Outcome()
 
@@ -112,7 +112,10 @@ def _run_locked(inputs: list[Path], out: Path, opts: RunOptions, debug: bool, jo
                   folder / FAILURES_FILE)
         outcome.warned.sort(key=lambda w: w[0])  # stable: a document's warnings stay in the order they occurred
         write_csv(pd.DataFrame(outcome.warned, columns=WARNING_COLUMNS), folder / WARNINGS_FILE)
-        write_json(_manifest(opts, sorted(outcome.records, key=lambda r: r["document"])), folder / MANIFEST_FILE)
+        manifest = _manifest(opts, sorted(outcome.records, key=lambda r: r["document"]))
+        if metadata is not None:  # --metadata FILE.csv: its path as given and its sha256
+            manifest["metadata"] = {"file": str(metadata), "sha256": sha256_file(metadata)}
+        write_json(manifest, folder / MANIFEST_FILE)
 
     swap_in(out, write)
     _summarise_warnings(outcome.warned, out / WARNINGS_FILE, shown=debug)

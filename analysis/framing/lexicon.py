@@ -5,11 +5,18 @@ Besides its term, category, gloss and rationale, an entry may say how a match mu
 `exclude` (phrases holding the term that do not count, e.g. 反壟斷 for 壟斷), `exclude_regex` (regular expressions
 whose match covering a hit excludes it, e.g. a number before 集團軍) and `literal_note` (what a literal use looks
 like, for coders and readers).
+
+An entry's `category` is one category id or a list of them (a term in several categories, as LIWC, quanteda and
+WordStat dictionaries allow): a matched span then counts once in `framing_hits` and once in each of its categories in
+framing.csv. `gloss` and `rationale` must be there but may be empty (a dictionary imported from another format has
+none): such entries are listed in a warning. An entry marked `status: candidate` (written by `lexicon suggest`) is
+refused until a person accepts it by removing that line.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +24,17 @@ from pathlib import Path
 import yaml
 
 from ..errors import AnalysisError
+from ..schema import CATEGORY_SEPARATOR
 from ..text.script import to_simplified_aligned
+
+log = logging.getLogger(__name__)
 
 TOP_KEYS = {"name", "version", "references", "categories", "entries"}
 CATEGORY_KEYS = {"label_zh", "label_en", "description"}
 ENTRY_REQUIRED = {"term", "category", "gloss", "rationale"}
-ENTRY_KEYS = ENTRY_REQUIRED | {"boundary", "exclude", "exclude_regex", "literal_note"}
+ENTRY_KEYS = ENTRY_REQUIRED | {"boundary", "exclude", "exclude_regex", "literal_note", "status"}
+#: Entries of `lexicon suggest` carry `status: candidate` until a person accepts them (and removes the line).
+CANDIDATE = "candidate"
 #: `boundary` values: where a match must meet word boundaries (text/words.py segments the run of Han characters).
 BOUNDARIES = ("word", "prefix", "none")
 DEFAULT_BOUNDARY = "word"
@@ -54,6 +66,12 @@ class Entry:
     exclude: tuple[str, ...] = ()
     exclude_regex: tuple[str, ...] = ()
     literal_note: str = ""
+    #: every category of the entry, `category` first; (category,) unless the lexicon lists several
+    categories: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # noqa: D105
+        if not self.categories:
+            object.__setattr__(self, "categories", (self.category,))
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,8 @@ class Lexicon:
     entries: tuple[Entry, ...]
     sha256: str
     file: str
+    #: the path the lexicon was read from, as given ("" when built in memory)
+    path: str = ""
 
     def category(self, cid: str) -> Category:
         """Look a category up by id."""
@@ -78,7 +98,12 @@ class Lexicon:
 
     def gloss(self, category: str, term: str) -> str:
         """The gloss of an entry, or "" when the lexicon has no such entry."""
-        return next((e.gloss for e in self.entries if e.category == category and e.term == term), "")
+        first = category.split(CATEGORY_SEPARATOR)[0]  # kwic.csv's category of an entry in several categories
+        return next((e.gloss for e in self.entries if first in e.categories and e.term == term), "")
+
+    def undocumented(self) -> list[str]:
+        """Terms whose gloss or rationale is empty (e.g. an imported dictionary's), in lexicon order."""
+        return [e.term for e in self.entries if not e.gloss or not e.rationale]
 
 
 #: libyaml's parser when PyYAML has it (ten times faster; same nodes and line marks), else the Python one.
@@ -128,11 +153,30 @@ def _mapping(node: yaml.Node, where: str, allowed: set[str], required: set[str],
     return out
 
 
-def _text(node: yaml.Node, where: str, src: str) -> str:
+def _text(node: yaml.Node, where: str, src: str, empty: bool = False) -> str:
     value = _plain(node)
+    if empty and (value is None or value == ""):
+        return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
         raise AnalysisError(f"{src} line {node.start_mark.line + 1}: {where} must be non-empty text")
     return str(value).strip()
+
+
+def _entry_categories(node: yaml.Node, label: str, cat_ids: set[str], src: str) -> tuple[str, ...]:
+    """The category of an entry, or its list of categories (each known, none twice)."""
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    if not items:
+        raise AnalysisError(f"{src} line {_line(node)}: category of {label} is an empty list; name a category")
+    out: list[str] = []
+    for item in items:
+        cid = _text(item, f"category of {label}", src)
+        if cid not in cat_ids:
+            raise AnalysisError(f"{src} line {_line(item)}: {label} has unknown category {cid!r} "
+                                f"(categories: {', '.join(sorted(cat_ids))})")
+        if cid in out:
+            raise AnalysisError(f"{src} line {_line(item)}: {label} lists category {cid!r} twice; list it once")
+        out.append(cid)
+    return tuple(out)
 
 
 def _compose(data: bytes, src: str) -> yaml.Node:
@@ -156,6 +200,9 @@ def _categories(node: yaml.Node, src: str) -> list[Category]:
         raise AnalysisError(f"{src} line {node.start_mark.line + 1}: categories must be a non-empty mapping")
     categories = []
     for k, v in node.value:
+        if CATEGORY_SEPARATOR in str(k.value):
+            raise AnalysisError(f"{src} line {_line(k)}: category id {k.value!r} contains {CATEGORY_SEPARATOR!r}, "
+                                "which kwic.csv uses between the categories of one entry; rename it")
         fields = _mapping(v, f"category {k.value!r}", CATEGORY_KEYS, CATEGORY_KEYS, src)
         categories.append(Category(k.value, *(_text(fields[f], f"{f} of category {k.value!r}", src)
                                               for f in ("label_zh", "label_en", "description"))))
@@ -219,15 +266,17 @@ def _entry(node: yaml.Node, i: int, cat_ids: set[str], src: str) -> Entry:
     line = _line(node)
     label = _entry_label(node, i)
     fields = _mapping(node, label, ENTRY_KEYS, ENTRY_REQUIRED, src)
-    values = {f: _text(fields[f], f"{f} of {label}", src) for f in ("term", "category", "gloss", "rationale")}
+    if "status" in fields:
+        raise AnalysisError(f"{src} line {_line(fields['status'])}: {label} is marked status: "
+                            f"{_plain(fields['status'])}; review it, write its gloss and rationale, and remove the "
+                            "status line to accept it (or remove the entry)")
+    values = {"term": _text(fields["term"], f"term of {label}", src)}
+    values |= {f: _text(fields[f], f"{f} of {label}", src, empty=True) for f in ("gloss", "rationale")}
     if any(ch in LINE_BREAKS for ch in values["term"]):
         raise AnalysisError(f"{src} line {line}: term of {label} contains a line break, so it could never match "
                             "(terms are matched within a line); remove the line break")
-    if values["category"] not in cat_ids:
-        raise AnalysisError(
-            f"{src} line {line}: {label} has unknown category {values['category']!r} "
-            f"(categories: {', '.join(sorted(cat_ids))})"
-        )
+    categories = _entry_categories(fields["category"], label, cat_ids, src)
+    values |= {"category": categories[0], "categories": categories}
     rules: dict = {}
     if "boundary" in fields:
         rules["boundary"] = _text(fields["boundary"], f"boundary of {label}", src)
@@ -305,7 +354,7 @@ def parse_lexicon(data: bytes, src: str) -> Lexicon:
         raise AnalysisError(f"{src} line {top['references'].start_mark.line + 1}: references must be a list of texts")
     categories = _categories(top["categories"], src)
     entries = _entries(top["entries"], {c.id for c in categories}, src)
-    return Lexicon(
+    lexicon = Lexicon(
         name=_text(top["name"], "name", src),
         version=_text(top["version"], "version", src),
         references=tuple(r.strip() for r in refs),
@@ -313,7 +362,19 @@ def parse_lexicon(data: bytes, src: str) -> Lexicon:
         entries=tuple(entries),
         sha256=hashlib.sha256(data).hexdigest(),
         file=Path(src).name,
+        path=src,
     )
+    warn_undocumented(lexicon)
+    return lexicon
+
+
+def warn_undocumented(lexicon: Lexicon, limit: int = 10) -> None:
+    """Warn (once per lexicon) about entries without a gloss or rationale, naming the first `limit`."""
+    missing = lexicon.undocumented()
+    if missing:
+        shown = "、".join(missing[:limit]) + (f" and {len(missing) - limit} more" if len(missing) > limit else "")
+        log.warning("%s: %d entr%s without a gloss or rationale (%s); write them before you cite the lexicon",
+                    lexicon.path or lexicon.file, len(missing), "y" if len(missing) == 1 else "ies", shown)
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -323,3 +384,13 @@ def load_lexicon(path: str | Path) -> Lexicon:
     except OSError as exc:
         raise AnalysisError(f"cannot read lexicon {path}: {exc.strerror}") from None
     return parse_lexicon(data, str(path))
+
+
+def compose_yaml(data: bytes, src: str) -> yaml.Node:
+    """A YAML file's node tree (with lines), refusing syntax errors and tags a safe loader cannot build, in one line."""
+    return _compose(data, src)
+
+
+def yaml_value(node: yaml.Node | None) -> object:
+    """The plain Python value of a YAML node (None for None)."""
+    return _plain(node)

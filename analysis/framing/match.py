@@ -87,6 +87,8 @@ class Matcher:
         for written, rx in self.regexes.get(entry, ()):
             if any(m.start() <= a and b <= m.end() for m in rx.finditer(simplified, lo, hi)):
                 return EXCLUDED, f"exclude_regex: {written}"
+        if entry.boundary != "none" and latin_run_on(simplified, a, b, lo, hi, entry.boundary):
+            return NOT_WORD, f"boundary: {entry.boundary} (Latin letters or digits run on)"
         if entry.boundary != "none":
             starts, ends = self.words.edges(simplified, a, b, lo, hi)
             if not starts or (entry.boundary == "word" and not ends):
@@ -94,6 +96,19 @@ class Matcher:
                 tokens = "/".join(self.words.tokens(simplified[run_a:run_b]))
                 return NOT_WORD, f"boundary: {entry.boundary} ({tokens})"
         return COUNTED, ""
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def latin_run_on(text: str, a: int, b: int, lo: int, hi: int, boundary: str) -> bool:
+    """Whether a match text[a:b] that starts (or, for `boundary` word, ends) with a Latin letter or digit runs on
+    into one: a Latin-script term counts only as a whole word (`word`) or at the start of one (`prefix`, a dictionary's
+    `term*`). Han characters are left to the word segmenter."""
+    if _latin(text[a]) and a > lo and _latin(text[a - 1]):
+        return True
+    return boundary == "word" and _latin(text[b - 1]) and b < hi and _latin(text[b])
 
 
 @lru_cache(maxsize=8)

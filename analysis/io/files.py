@@ -275,3 +275,28 @@ def staged(out: Path, option: str = "--out") -> Iterator[Path]:
             raise write_error(out, exc, option) from exc
         raise
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: The creation and modification time written into .xlsx workbooks, so that the same table gives the same bytes.
+XLSX_TIME = "2026-01-01T00:00:00Z"
+
+
+def deterministic_xlsx(data: bytes) -> bytes:
+    """An .xlsx workbook's zip rewritten with fixed entry times and fixed times in its properties."""
+    import io
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>"
+                              + XLSX_TIME.encode() + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, body)
+    return buf.getvalue()

@@ -24,6 +24,7 @@ from ..errors import AnalysisError
 from ..schema import MANIFEST_FILE, TABLE_FILES
 from ..text.decode import normalise_text
 from .files import sha256_file
+from .metadata import merged, read_metadata_table, unmatched
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class Corpus:
     sources: list[Source]
     meta_columns: list[str]
     encoding: str | None = None
+    #: metadata from `--metadata FILE.csv`, by document id (already checked against sidecars and rows)
+    extra: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     def __len__(self) -> int:  # noqa: D105
         return len(self.sources)
@@ -106,14 +109,15 @@ class Corpus:
         """Stream the documents, one at a time: files by id, then each table's rows in file order."""
         files = [s for s in self.sources if s.row is None]
         for s in files:
-            yield Document(s, None, _read_sidecar(s.sidecar) if s.sidecar else {})
+            own = _read_sidecar(s.sidecar) if s.sidecar else {}
+            yield Document(s, None, {**own, **self.extra.get(s.document, {})})
         wanted = {s.document: s for s in self.sources if s.row is not None}
         tables = sorted({s.path for s in wanted.values()}, key=lambda p: p.as_posix())
         for table in tables:
             for doc, row, text, meta, title in _rows_with_ids(table, self.encoding):
                 src = wanted.get(doc)
                 if src is not None and src.path == table and src.row == row:
-                    yield Document(src, text, meta, title)
+                    yield Document(src, text, {**meta, **self.extra.get(doc, {})}, title)
 
 
 def meta_value(value: object) -> str | None:
@@ -387,14 +391,17 @@ def _unique(pairs: object) -> list:
     return out
 
 
-def collect(inputs: list[Path], encoding: str | None = None) -> Corpus:
-    """All documents of a run, checked: ids unique, tables have a text column, sidecars readable.
+def collect(inputs: list[Path], encoding: str | None = None, metadata: Path | None = None) -> Corpus:
+    """All documents of a run, checked: ids unique, tables have a text column, sidecars readable, and the
+    `--metadata` table (if any) agreeing with them.
 
     Tables are read once here for their ids and metadata column names (one row at a time), and again, lazily,
     when their texts are analysed.
     """
     sources: list[Source] = []
     columns: dict[str, None] = {}
+    table = read_metadata_table(metadata) if metadata is not None else None
+    extra: dict[str, dict[str, str | None]] = {}
     for given in sorted(inputs, key=lambda p: p.as_posix()):
         for path, base in _expand(given):
             if path.suffix.lower() in TABLE_SUFFIXES and not given.is_dir():  # folders give articles only
@@ -402,17 +409,24 @@ def collect(inputs: list[Path], encoding: str | None = None) -> Corpus:
                 for doc, row, _text, meta, _title in _rows_with_ids(path, encoding):
                     columns.update(dict.fromkeys(meta))
                     sources.append(Source(doc, f"{name}#{row}", path, row))
+                    if table is not None:
+                        key = doc if table.key == "document" else f"{name}#{row}"
+                        extra[doc] = merged(table, key, doc, meta, f"{name} row {row}")
             else:
                 doc = _check_id_size(path.relative_to(base).with_suffix("").as_posix(), str(path).encode(
                     "utf-8", "backslashreplace").decode(), "rename the file or its folders")
                 sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
-                if sidecar.is_file():
-                    columns.update(dict.fromkeys(_read_sidecar(sidecar)))
-                else:
-                    sidecar = None
-                sources.append(Source(doc, doc + path.suffix, path, sidecar=sidecar))
+                own = _read_sidecar(sidecar) if sidecar.is_file() else {}
+                columns.update(dict.fromkeys(own))
+                sources.append(Source(doc, doc + path.suffix, path, sidecar=sidecar if sidecar.is_file() else None))
+                if table is not None:
+                    key = doc if table.key == "document" else doc + path.suffix
+                    extra[doc] = merged(table, key, doc, own, str(sidecar))
     _unique((s.document, s.file) for s in sources)
-    return Corpus(sorted(sources, key=lambda s: s.document), list(columns), encoding)
+    if table is not None:
+        columns.update(dict.fromkeys(table.columns))
+        unmatched(table, {s.document if table.key == "document" else s.file for s in sources})
+    return Corpus(sorted(sources, key=lambda s: s.document), list(columns), encoding, extra)
 
 
 def read_checksums(path: Path) -> dict[str, str]:

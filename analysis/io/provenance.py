@@ -5,7 +5,9 @@ from __future__ import annotations
 import platform
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
+from .. import config
 from ..framing.lexicon import Lexicon
 from ..sentiment.scorers import Scorer
 
@@ -37,6 +39,16 @@ def result_versions() -> dict[str, str]:
     return versions
 
 
+def lexicon_path_record(lexicon: Lexicon) -> dict:
+    """Where the run's lexicon was read from, for `html` and the other commands that read the run: the shipped lexicon
+    (its path in the project, the same on every machine), or the path as given to `run`."""
+    if not lexicon.path:
+        return {}
+    if Path(lexicon.path).resolve() == config.FRAMING_LEXICON.resolve():
+        return {"path": config.FRAMING_LEXICON.relative_to(config.PROJ_ROOT).as_posix(), "shipped": True}
+    return {"path": lexicon.path, "shipped": False}
+
+
 def run_manifest(parameters: dict, inputs: list[dict], lexicon: Lexicon, scorers: Sequence[Scorer],
                  files: set[str]) -> dict:
     """manifest.json of a run: versions, parameters, inputs (sorted), the lexicon, the files written, and what each
@@ -47,7 +59,7 @@ def run_manifest(parameters: dict, inputs: list[dict], lexicon: Lexicon, scorers
         "parameters": parameters,
         "inputs": inputs,
         "lexicon": {"file": lexicon.file, "name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
-                    "categories": lexicon.category_records()},
+                    "categories": lexicon.category_records(), **lexicon_path_record(lexicon)},
         "tables": sorted(files),
         **described,
     }

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import config
 from ..errors import AnalysisError
-from ..framing.lexicon import Lexicon, load_lexicon
+from ..framing.lexicon import Lexicon
 from ..schema import (
     COLUMNS,
     FAILURE_COLUMNS,
@@ -22,6 +23,7 @@ from ..schema import (
     TEXT_COLUMNS,
     Tables,
 )
+from .dictionaries import read_lexicon
 from .files import sha256_file
 
 RERUN = "re-run `python -m analysis run` with this version to regenerate the tables"
@@ -109,11 +111,31 @@ def load_run(folder: str | Path) -> RunTables:
 
 def check_run_lexicon(path: Path, manifest: dict) -> Lexicon:
     """Load a lexicon for its glosses and rationales; it must be the very file the run used (same sha256)."""
-    lexicon = load_lexicon(path)
+    lexicon = read_lexicon(path)
     want = manifest["lexicon"]
     if lexicon.sha256 != want["sha256"]:
         raise AnalysisError(
             f"lexicon {path} (sha256 {lexicon.sha256[:12]}…) is not the one the run used "
             f"({want.get('file', '?')}, sha256 {str(want['sha256'])[:12]}…); pass that file with --lexicon"
         )
+    return lexicon
+
+
+def run_lexicon(manifest: dict, given: Path | None = None) -> Lexicon:
+    """The lexicon a run used: `given` (--lexicon), else the path manifest.json records (the shipped lexicon, or the
+    file as it was given to `run`, relative to the folder the command is run from); its sha256 must match."""
+    if given is not None:
+        return check_run_lexicon(given, manifest)
+    recorded = manifest["lexicon"].get("path")
+    if recorded is None or manifest["lexicon"].get("shipped", False):
+        return check_run_lexicon(config.FRAMING_LEXICON, manifest)
+    path = Path(recorded)
+    if not path.is_file():
+        raise AnalysisError(f"the run's lexicon {recorded} (recorded in manifest.json) is not found from {Path.cwd()}; "
+                            "pass it with --lexicon")
+    lexicon = read_lexicon(path)
+    if lexicon.sha256 != manifest["lexicon"]["sha256"]:
+        raise AnalysisError(f"lexicon {recorded} has changed since the run (sha256 {lexicon.sha256[:12]}…, the run's "
+                            f"{str(manifest['lexicon']['sha256'])[:12]}…); re-run the analysis, or pass the file the "
+                            "run used with --lexicon")
     return lexicon

@@ -26,7 +26,8 @@ from ..framing.lexicon import Entry, Lexicon
 from ..framing.match import COUNTED, EXCLUDED, matcher_for
 from ..io.files import package_text, staged
 from ..io.inputs import unsafe_as_path
-from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..io.tables import RunTables, load_run, run_lexicon
+from ..schema import CATEGORY_SEPARATOR
 from ..text.script import to_simplified_aligned
 from .fonts import CJK_FAMILY, FONT_NAME, font_face
 from .layout import heading_starts, overlapping
@@ -307,7 +308,9 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
     """The title (section 0's heading) and the article body: headings and paragraphs of marked-up sentences."""
     has_second = SECOND_SCORE_COLUMN in sentences.columns
     cat_index = {c.id: i for i, c in enumerate(lexicon.categories)}
-    entries: dict[tuple[str, str], Entry] = {(e.category, e.term): e for e in lexicon.entries}
+    # kwic.csv's category of an entry in several categories is its categories joined (schema.CATEGORY_SEPARATOR)
+    entries: dict[tuple[str, str], Entry] = {(CATEGORY_SEPARATOR.join(e.categories), e.term): e
+                                             for e in lexicon.entries}
     placed: set[KwicHit] = set()
     starts, ends = [h.start for h in hits], [h.end for h in hits]
 
@@ -315,9 +318,10 @@ def _article_html(document: str, sections: pd.DataFrame, sentences: pd.DataFrame
 
     def render_hit(h: KwicHit, inner: str) -> str:
         placed.add(h)
-        cat = lexicon.category(h.category) if h.category in cat_index else None
+        first = h.category.split(CATEGORY_SEPARATOR)[0]  # an entry in several categories: coloured as its first
+        cat = lexicon.category(first) if first in cat_index else None
         tip = _hit_tip(h, cat, entries.get((h.category, h.term)), rules.get(h, h.status))
-        cls = f"t c{cat_index[h.category]}" if h.category in cat_index else "t"
+        cls = f"t c{cat_index[first]}" if first in cat_index else "t"
         cls += "" if h.counts else " x"
         return (f'<span class="{cls}" tabindex="0" data-category="{esc(h.category)}" data-status="{esc(h.status)}" '
                 f'data-tip="{esc(chr(10).join(tip))}">{inner}</span>')
@@ -413,12 +417,21 @@ def build_page(run: RunTables, document: str, lexicon: Lexicon) -> str:
     return render_page(run, document, lexicon, font_face(draft + unicodedata.normalize("NFC", draft)))
 
 
-def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path) -> list[Path]:
-    """Write `<out_dir>/<document>.html` for every document of a run; all inputs are checked before writing, and
-    the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
+def write_pages(data_dir: Path, out_dir: Path, lexicon_path: Path | None = None,
+                documents: list[str] | None = None) -> list[Path]:
+    """Write `<out_dir>/<document>.html` for every document of a run (or the `documents` named); the lexicon is
+    `lexicon_path`, else the one manifest.json records (io.tables.run_lexicon). All inputs are checked before
+    writing, and the pages replace earlier ones only once all are written (a full disk leaves the earlier ones)."""
     run = load_run(data_dir)
-    lexicon = check_run_lexicon(lexicon_path, run.manifest)
-    documents = list(run.documents["document"].astype(str))
+    lexicon = run_lexicon(run.manifest, lexicon_path)
+    known = list(run.documents["document"].astype(str))
+    if documents is not None:
+        missing = [d for d in documents if d not in set(known)]
+        if missing:
+            raise AnalysisError(f"no document {missing[0]!r} in {data_dir}/documents.csv"
+                                + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
+                                + "; give ids from its document column")
+    documents = known if documents is None else list(dict.fromkeys(documents))
     out_dir = Path(out_dir)
     relpaths = {doc: page_relpath(doc) for doc in documents}
     for doc in documents:  # fail on inconsistent tables before anything is written

@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import logging
-import re
 import string
 from bisect import bisect_left, bisect_right
 from pathlib import Path
@@ -21,9 +20,10 @@ import pandas as pd
 from .. import config
 from ..errors import AnalysisError
 from ..framing.lexicon import Lexicon, load_lexicon
-from ..io.files import check_writable, package_text, swap_in
+from ..io.files import check_writable, deterministic_xlsx, package_text, swap_in
 from ..io.provenance import DISTRIBUTION, version_of
 from ..io.tables import RunTables, check_run_lexicon, load_run
+from ..schema import CATEGORY_SEPARATOR
 from .page import coding_page
 from .sample import CODES, DEFAULT_N, DEFAULT_SEED, Sample, draw_sample
 
@@ -70,11 +70,15 @@ def category_labels(run: RunTables, lexicon: Lexicon | None) -> dict[tuple[str, 
     cats = {c["id"]: c for c in run.manifest["lexicon"].get("categories", []) if isinstance(c, dict) and "id" in c}
     out = {}
     for cat, term in run.kwic[["category", "term"]].drop_duplicates().itertuples(index=False):
-        c = cats.get(cat, {})
-        label = " · ".join(x for x in (c.get("label_zh"), c.get("label_en")) if x) or cat
+        parts = []
+        for one in cat.split(CATEGORY_SEPARATOR):  # an entry in several categories: each of them
+            c = cats.get(one, {})
+            part = " · ".join(x for x in (c.get("label_zh"), c.get("label_en")) if x) or one
+            if lexicon is not None and any(x.id == one for x in lexicon.categories):
+                part += ": " + lexicon.category(one).description
+            parts.append(part)
+        label = " + ".join(parts)
         if lexicon is not None:
-            if any(x.id == cat for x in lexicon.categories):
-                label += ": " + lexicon.category(cat).description
             gloss = lexicon.gloss(cat, term)
             if gloss:
                 label += f" — {term}: {gloss}"
@@ -110,8 +114,6 @@ def blind_sheet(sample: Sample, run: RunTables, labels: dict[tuple[str, str], st
 XLSX_WIDTHS = {"unit": 14, "text": 60, "context_before": 40, "context_after": 40, "term": 12, "category_label": 50,
                "code": 12}
 XLSX_WRAPPED = {"text", "context_before", "context_after", "category_label"}
-#: A fixed creation time for the workbook's properties, so that the same sample gives the same bytes.
-XLSX_TIME = "2026-01-01T00:00:00Z"
 
 
 def _xlsx_text(value: object) -> str | None:
@@ -120,25 +122,6 @@ def _xlsx_text(value: object) -> str | None:
 
     text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) or None
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """The workbook's zip rewritten with fixed entry times and a fixed modification time in its properties."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>"
-                              + XLSX_TIME.encode() + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, body)
-    return buf.getvalue()
 
 
 def coding_workbook(sheet: pd.DataFrame, codes: list[str], instructions: str) -> bytes:
@@ -186,7 +169,7 @@ def coding_workbook(sheet: pd.DataFrame, codes: list[str], instructions: str) ->
     wb.properties.creator = "zh-news-framing"
     buf = io.BytesIO()
     wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
+    return deterministic_xlsx(buf.getvalue())
 
 
 # ------------------------------------------------------------------------------------------------- CODING.md
