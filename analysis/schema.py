@@ -75,7 +75,8 @@ META_PREFIX = "meta_"
 METADATA_SEPARATOR = " | "
 #: Columns read back as text whatever they look like (a document id "001" must not become 1); `meta_…` too.
 TEXT_COLUMNS = ("document", "title", "heading", "text", "text_scored", "category", "term", "left", "match",
-                "right", "metadata", "status", "voice")
+                "right", "metadata", "status", "voice", "polarity", "sentiment_model",
+                "model_sha256")  # model_sha256: a hex digest may read as a number, and an empty one as a float NaN
 
 
 def second_columns(name: str) -> dict[str, list[str]]:
