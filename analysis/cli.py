@@ -1,6 +1,7 @@
 """Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views),
-`validate sample` (a sample for human coding, with blind coding sheets), `validate score` (agreement and each
-scorer's performance) and `validate train` (a SnowNLP model trained on coded sentences, cross-validated).
+`compare` (differences between groups of documents), `validate sample` (a sample for human coding, with blind coding
+sheets), `validate score` (agreement and each scorer's performance) and `validate train` (a SnowNLP model trained
+on coded sentences, cross-validated).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import config
+from .batch.compare_cli import add_compare_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     add_score_parser(validate_sub, common)
     add_train_parser(validate_sub, common)
     add_revision_parser(validate_sub, common)
+    add_compare_parser(sub, common)
     return p
 
 
@@ -165,10 +168,6 @@ def _html(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    return args.handler(args)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 some documents failed, 2 bad input or options)."""
     args = _parser().parse_args(argv)
@@ -176,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        return {"run": _run, "figures": _figures, "html": _html, "validate": _validate}[args.command](args)
+        handler = getattr(args, "handler", None) or {"run": _run, "figures": _figures, "html": _html}[args.command]
+        return handler(args)
     except AnalysisError as exc:
         if args.debug:
             raise

@@ -48,17 +48,28 @@ def cluster_bootstrap_ci(
     NaN for fewer than 2 documents; resamples whose denominator is 0 are left out.
     """
     num = np.asarray(numerators, dtype=float)
-    den = np.asarray(denominators, dtype=float)
-    k = num.size
-    if k < 2:
+    if num.size < 2:
         return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, k, size=(resamples, k))
+    draws = cluster_bootstrap_draws(num, denominators, np.random.default_rng(seed), resamples)
+    draws = draws[~np.isnan(draws)]
+    if draws.size == 0:
+        return math.nan, math.nan
+    return percentile_interval(draws, level)
+
+
+def cluster_bootstrap_draws(numerators: np.ndarray, denominators: np.ndarray, rng: np.random.Generator,
+                            resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """The resampled ratios behind `cluster_bootstrap_ci`: `resamples` draws of k documents with replacement
+    (``rng.integers(0, k, size=(resamples, k))``), each giving sum(numerators) / sum(denominators); NaN where the
+    denominator is 0. Used alike for one group's interval and for a difference between groups (`differences`)."""
+    num = np.asarray(numerators, dtype=float)
+    den = np.asarray(denominators, dtype=float)
+    idx = rng.integers(0, num.size, size=(resamples, num.size))
     n = den[idx].sum(axis=1)
     ok = n > 0
-    if not ok.any():
-        return math.nan, math.nan
-    return percentile_interval(num[idx].sum(axis=1)[ok] / n[ok], level)
+    out = np.full(resamples, math.nan)
+    out[ok] = num[idx].sum(axis=1)[ok] / n[ok]
+    return out
 
 
 def group_column(documents: pd.DataFrame, by: str | None = None) -> str | None:
