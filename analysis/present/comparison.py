@@ -104,40 +104,47 @@ def plot_differences(differences: pd.DataFrame, score_label: str = SCORE_LABELS[
     return fig
 
 
+def _trend_panel(ax: Axes, rows: pd.DataFrame, x_of: dict[str, int], seen: set[str]) -> None:
+    drawn = rows[rows["mean"].notna()]
+    ax.plot([x_of[p] for p in drawn["level"]], drawn["mean"], "-", color=GREY, lw=0.8)
+    for row in rows.itertuples():
+        if not np.isnan(row.mean):
+            _interval(ax, x_of[row.level], row.mean, row.ci_low, row.ci_high, bool(row.too_few), seen,
+                      horizontal=False)
+        below = row.mean if np.isnan(row.ci_low) else row.ci_low
+        if np.isnan(below):  # no document of the period has a value: n is still shown
+            ax.annotate(f"n={row.n_documents}", (x_of[row.level], 0.5), xycoords=("data", "axes fraction"),
+                        ha="center", fontsize=7, color=NOTE_GREY)
+        else:
+            ax.annotate(f"n={row.n_documents}", (x_of[row.level], below), xytext=(0, -4), textcoords="offset points",
+                        ha="center", va="top", fontsize=7, color=NOTE_GREY)
+    ax.margins(x=0.08, y=0.18)
+
+
 def plot_trend(levels: pd.DataFrame, score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Each measure by period: the mean over the period's documents with its 95% cluster-bootstrap interval and the
-    number of documents; periods with fewer than `MIN_GROUP_DOCUMENTS` documents hollow."""
+    number of documents (n); periods with fewer than `MIN_GROUP_DOCUMENTS` documents hollow."""
     measures = list(dict.fromkeys(levels["measure"]))
     periods = sorted(levels["level"].unique())
     x_of = {p: i for i, p in enumerate(periods)}
     seen: set[str] = set()
     with styled():
-        fig, axes = plt.subplots(max(len(measures), 1), 1, figsize=(max(6.0, 1.2 + 0.7 * len(periods)),
-                                                                    0.8 + 2.1 * max(len(measures), 1)),
-                                 sharex=True, layout="constrained", squeeze=False)
-        for ax, measure in zip(axes[:, 0], measures, strict=False):
-            rows = levels[levels["measure"] == measure]
-            drawn = rows[rows["mean"].notna()]
-            ax.plot([x_of[p] for p in drawn["level"]], drawn["mean"], "-", color=GREY, lw=0.8)
-            for row in rows.itertuples():
-                if not np.isnan(row.mean):
-                    _interval(ax, x_of[row.level], row.mean, row.ci_low, row.ci_high, bool(row.too_few), seen,
-                              horizontal=False)
-                below = row.mean if np.isnan(row.ci_low) else row.ci_low
-                if np.isnan(below):
-                    ax.annotate(f"n={row.n_documents}", (x_of[row.level], 0.5), xycoords=("data", "axes fraction"),
-                                ha="center", fontsize=7, color=NOTE_GREY)
-                else:
-                    ax.annotate(f"n={row.n_documents}", (x_of[row.level], below), xytext=(0, -4),
-                                textcoords="offset points", ha="center", va="top", fontsize=7, color=NOTE_GREY)
-            ax.margins(x=0.08, y=0.18)
+        fig, axes = plt.subplots(max(len(measures), 1), 1, sharex=True, layout="constrained", squeeze=False,
+                                 figsize=(max(6.0, 1.2 + 0.7 * len(periods)), 0.8 + 2.1 * max(len(measures), 1)))
+        if not measures:
+            axis_note(axes[0, 0], "no period to draw")
+            return fig
+        for ax, measure in zip(axes[:, 0], measures, strict=True):
+            _trend_panel(ax, levels[levels["measure"] == measure], x_of, seen)
             ax.set_ylabel(fit(measure_label(measure, score_label), 30, 3), fontsize=8)
         axes[-1, 0].set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 8 else 0, fontsize=8)
-        first = levels.iloc[0] if len(levels) else None
-        if first is not None:
-            axes[0, 0].set_title(f"By {first['period']} of {group_label(first['group_by'])}: mean over documents "
-                                 f"(n: documents per period)\n{_voice_note(first['voice']).removeprefix('; ')}".strip(), loc="left",
-                                 fontsize=9)
-        legend_above(axes[0, 0], ncols=1, handles=[h for ax in axes[:, 0] for h in ax.get_legend_handles_labels()[0]],
-                     labels=[lab for ax in axes[:, 0] for lab in ax.get_legend_handles_labels()[1]])
+        first = levels.iloc[0]
+        voice = _voice_note(first["voice"]).removeprefix("; ")
+        axes[0, 0].set_title(f"By {first['period']} of {group_label(first['group_by'])}: mean over documents "
+                             f"(n: documents per period)" + (f"\n{voice}" if voice else ""), loc="left", fontsize=9)
+        handles, labels = [], []
+        for ax in axes[:, 0]:
+            h, lab = ax.get_legend_handles_labels()
+            handles, labels = handles + h, labels + lab
+        legend_above(axes[0, 0], ncols=1, handles=handles, labels=labels)
     return fig
