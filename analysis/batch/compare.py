@@ -64,9 +64,6 @@ def group_keys(run: RunTables, opts: CompareOptions) -> tuple[str, pd.Series]:
     else:
         keys = run.documents.set_index("document")[column].astype("string")
         keys = keys.where(keys.str.strip() != "")
-    missing = int(keys.isna().sum())
-    if missing:
-        log.warning("%d document(s) without a value of %s are left out of the comparison", missing, column)
     return column, keys
 
 
@@ -103,6 +100,9 @@ def write_comparison(data: Path, out: Path, opts: CompareOptions) -> dict[str, p
 
     with output_lock(out):
         swap_in(out, write)
+    column, keys = group_keys(run, opts)
+    if keys.isna().any():
+        log.warning("%d document(s) without a value of %s were left out", int(keys.isna().sum()), column)
     flagged = tables["differences"]["too_few"].any()
     log.info("wrote %s: %d difference(s)%s", out, len(tables["differences"]),
              f"; groups of fewer than {MIN_GROUP_DOCUMENTS} documents are flagged too_few" if flagged else "")

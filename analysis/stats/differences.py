@@ -184,6 +184,7 @@ def compare_levels(values: pd.DataFrame, keys: pd.Series, group_by: str, levels:
                    resamples: int = BOOTSTRAP_RESAMPLES, level: float = CI_LEVEL) -> pd.DataFrame:
     """differences.csv: one row per measure (a column of `values`, indexed by document) and comparison of the groups
     `keys` (a level per document, <NA> for none) defines (module docstring)."""
+    values = values.sort_index()  # by document id: results never depend on the order of the rows
     keys = keys.reindex(values.index)
     chosen = group_levels(keys, levels)
     rows = []
@@ -224,6 +225,7 @@ def level_summaries(values: pd.DataFrame, keys: pd.Series, group_by: str, levels
                     level: float = CI_LEVEL) -> pd.DataFrame:
     """levels.csv: per measure and level, the documents with a value, their mean and its cluster-bootstrap interval
     (`groups.cluster_bootstrap_ci`, seed ``derive_seed("level", group_by, level, measure, voice)``)."""
+    values = values.sort_index()
     keys = keys.reindex(values.index)
     rows = []
     for measure in values.columns:
