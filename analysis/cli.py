@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import config
-from .batch.compare_cli import add_compare_parser
+from .commands.compare_cli import add_compare_parser
 from .errors import AnalysisError
 from .validation.cli import add_revision_parser, add_sample_parser
 from .validation.score_cli import add_score_parser

@@ -1,4 +1,4 @@
-"""Command line of `python -m analysis compare` (argparse wiring only; the work is in `batch.compare`)."""
+"""Command line of `python -m analysis compare` (argparse wiring only; the work is in `commands.compare`)."""
 
 from __future__ import annotations
 
