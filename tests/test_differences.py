@@ -222,3 +222,14 @@ def test_periods_of_documents_and_one_line_errors_naming_the_document():
     with pytest.raises(AnalysisError, match=r"^document 'f': meta_date 'last spring' is not a date; write it as "
                                             r"2019, 2019-06, 2019-06-19 or 2019年6月19日$"):
         document_periods(bad, "meta_date", "year")
+
+
+def test_the_corpus_notebooks_periods_never_take_a_bare_year_for_a_month():
+    from analysis.stats.groups import with_period
+
+    docs = pd.DataFrame({"document": ["a", "b", "c"], "meta_date": ["2019", "2019-06-19", None]})
+    assert with_period(docs)["meta_year"].tolist()[:2] == ["2019", "2019"]  # not "2019" as a month
+    assert with_period(docs.iloc[1:])["meta_month"].tolist()[0] == "2019-06"
+    assert with_period(docs, "year")["meta_year"].isna().tolist() == [False, False, True]
+    with pytest.raises(AnalysisError, match="document 'a': meta_date '2019' gives only a year"):
+        with_period(docs, "month")

@@ -115,7 +115,7 @@ def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic
     tree = ast.parse(tagged[0].source)
     assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body}
     if name == "04-corpus":  # reads a finished run rather than one article (README, Notebooks)
-        assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "output": None}
+        assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "period": None, "output": None}
     elif name == VALIDATION:
         assert assigned == VALIDATION_PARAMETERS and list(assigned) == list(VALIDATION_PARAMETERS)
     else:

@@ -25,6 +25,7 @@ from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..errors import AnalysisError
 from ..schema import META_PREFIX
 from .bootstrap import bootstrap_ci, derive_seed, percentile_interval
+from .periods import document_periods, finest_period
 
 WEIGHTS = ("documents", "pooled")
 GROUP_COLUMNS = [
@@ -140,11 +141,16 @@ def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame, by: str | N
 # --- For the corpus notebook (04-corpus) and scripts. ---
 
 
-def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame:
-    """documents with a `meta_month` column: the first seven characters (YYYY-MM) of an ISO date column."""
+def with_period(documents: pd.DataFrame, period: str | None = None, date: str = "meta_date") -> pd.DataFrame:
+    """documents with a `meta_PERIOD` column (`meta_year`, `meta_quarter` or `meta_month`): the calendar period of
+    each document's date (`periods.document_periods`: 2019, 2019-06, 2019-06-19, 2019年6月19日, …; empty for none).
+    `period` None: month when every date gives one, else year (`periods.finest_period`); a bare year is never a
+    month."""
     if date not in documents.columns:
         raise AnalysisError(f"no column {date!r} in documents.csv; give dates with the input (a date column)")
-    return documents.assign(meta_month=documents[date].astype("string").str[:7])
+    period = period or finest_period(documents, date)
+    labels = document_periods(documents, date, period)
+    return documents.assign(**{f"{META_PREFIX}{period}": documents["document"].map(labels).to_numpy()})
 
 
 def interval_widths(documents: pd.DataFrame, sentences: pd.DataFrame, by: str) -> pd.DataFrame:

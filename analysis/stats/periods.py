@@ -82,3 +82,11 @@ def document_periods(documents: pd.DataFrame, column: str, period: str) -> pd.Se
             raise AnalysisError(f"document {doc!r}: {column} {value!r} gives only a year, not the month a {period} "
                                 "needs; use --period year, or give the month") from None
     return pd.Series(labels, dtype="string", name=column).rename_axis("document")
+
+
+def finest_period(documents: pd.DataFrame, column: str) -> str:
+    """"month" when every date in `column` gives its month, else "year" (a bare year is never taken for a month);
+    one-line error naming the first document whose date cannot be read."""
+    document_periods(documents, column, "year")  # every date readable
+    dated = documents[column].dropna().astype(str).str.strip()
+    return "month" if all(parse_date(d)[1] is not None for d in dated if d) else "year"
