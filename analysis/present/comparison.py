@@ -74,18 +74,25 @@ def _difference_panel(ax: Axes, rows: pd.DataFrame, seen: set[str], score_label:
                                       else measure_label("framing", score_label).replace("framing ", "")))
 
 
-def plot_differences(differences: pd.DataFrame, score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
+def _note_figure(text: str) -> Figure:
+    with styled():
+        fig, ax = plt.subplots(figsize=(8, 1.6), layout="constrained")
+        ax.set_axis_off()
+        axis_note(ax, text)
+    return fig
+
+
+def plot_differences(differences: pd.DataFrame | None, score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Each measure's difference between groups (level A − level B) with its 95% cluster-bootstrap interval and
-    permutation p; sentence scores and framing densities in separate panels (different scales)."""
+    permutation p; sentence scores and framing densities in separate panels (different scales). None or no rows:
+    a figure that says there is nothing to compare."""
+    if differences is None or differences.empty:
+        return _note_figure("fewer than two groups of documents: nothing to compare")
     parts = [differences[differences["measure"] == "sentiment"],
              differences[differences["measure"] != "sentiment"]]
     parts = [p.reset_index(drop=True) for p in parts if len(p)]
     seen: set[str] = set()
     with styled():
-        if not parts:
-            fig, ax = plt.subplots(figsize=(8, 2), layout="constrained")
-            axis_note(ax, "no comparison to draw")
-            return fig
         fig, axes = plt.subplots(len(parts), 1, figsize=(8.5, 1.4 + 0.75 * len(differences) + 0.6 * len(parts)),
                                  layout="constrained", squeeze=False,
                                  gridspec_kw={"height_ratios": [len(p) + 1 for p in parts]})
@@ -121,9 +128,12 @@ def _trend_panel(ax: Axes, rows: pd.DataFrame, x_of: dict[str, int], seen: set[s
     ax.margins(x=0.08, y=0.18)
 
 
-def plot_trend(levels: pd.DataFrame, score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
+def plot_trend(levels: pd.DataFrame | None, score_label: str = SCORE_LABELS["sentiment"]) -> Figure:
     """Each measure by period: the mean over the period's documents with its 95% cluster-bootstrap interval and the
-    number of documents (n); periods with fewer than `MIN_GROUP_DOCUMENTS` documents hollow."""
+    number of documents (n); periods with fewer than `MIN_GROUP_DOCUMENTS` documents hollow. None or no rows: a
+    figure that says there is no trend to draw."""
+    if levels is None or levels.empty:
+        return _note_figure("fewer than two periods: no trend to draw")
     measures = list(dict.fromkeys(levels["measure"]))
     periods = sorted(levels["level"].unique())
     x_of = {p: i for i, p in enumerate(periods)}
@@ -131,9 +141,6 @@ def plot_trend(levels: pd.DataFrame, score_label: str = SCORE_LABELS["sentiment"
     with styled():
         fig, axes = plt.subplots(max(len(measures), 1), 1, sharex=True, layout="constrained", squeeze=False,
                                  figsize=(max(6.0, 1.2 + 0.7 * len(periods)), 0.8 + 2.1 * max(len(measures), 1)))
-        if not measures:
-            axis_note(axes[0, 0], "no period to draw")
-            return fig
         for ax, measure in zip(axes[:, 0], measures, strict=True):
             _trend_panel(ax, levels[levels["measure"] == measure], x_of, seen)
             ax.set_ylabel(fit(measure_label(measure, score_label), 30, 3), fontsize=8)
