@@ -7,7 +7,7 @@ import re
 import pytest
 
 from analysis import schema
-from analysis.stats import framing_effect, groups
+from analysis.stats import differences, framing_effect, groups
 
 from .conftest import ROOT
 
@@ -22,6 +22,9 @@ DOCUMENTED = {
     "## warnings.csv": schema.WARNING_COLUMNS,
     "## Group comparisons": groups.GROUP_COLUMNS,
     "## Sentences with and without framing terms": framing_effect.COMPARISON_COLUMNS,
+    "## differences.csv": differences.DIFFERENCE_COLUMNS,
+    "## levels.csv": differences.LEVEL_COLUMNS,
+    "## document_categories.csv": differences.DOCUMENT_CATEGORY_COLUMNS,
 }
 
 
