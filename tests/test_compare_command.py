@@ -4,6 +4,8 @@ in the table, the figure and the README."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pandas as pd
@@ -51,7 +53,13 @@ def by_outlet(corpus_run):
 
 def test_compare_writes_its_tables_and_figure_and_nothing_into_the_run(corpus_run, by_outlet):
     assert sorted(p.name for p in by_outlet.iterdir()) == sorted(
-        ["differences.csv", "levels.csv", "document_categories.csv", "differences.png", "differences.svg"])
+        ["differences.csv", "levels.csv", "document_categories.csv", "differences.png", "differences.svg",
+         "compare.json"])
+    record = json.loads((by_outlet / "compare.json").read_text(encoding="utf-8"))
+    assert record["run"]["path"] == "run" and record["min_group_documents"] == MIN_GROUP_DOCUMENTS
+    assert record["run"]["files"]["documents.csv"] == hashlib.sha256(
+        (corpus_run / "run" / "documents.csv").read_bytes()).hexdigest()
+    assert record["options"]["group_by"] == "outlet" and record["options"]["permutations"] == 2000
     assert not any(p.name.startswith(("differences", "levels", "document_categories"))
                    for p in (corpus_run / "run").iterdir())
     assert list(read_table(by_outlet / "differences.csv").columns) == DIFFERENCE_COLUMNS
@@ -95,11 +103,16 @@ def test_document_categories_add_up_to_each_documents_hits_in_either_voice(corpu
 
 
 def test_the_same_run_gives_the_same_bytes(corpus_run, by_outlet):
-    r = run_cli("compare", "--data", "run", "--out", "cmp_again", "--group-by", "meta_outlet", "--permutations",
+    r = run_cli("compare", "--data", "run", "--out", "cmp_again", "--group-by", "outlet", "--permutations",
                 "2000", cwd=corpus_run)
     assert r.returncode == 0, r.stderr
     for p in by_outlet.iterdir():
         assert (corpus_run / "cmp_again" / p.name).read_bytes() == p.read_bytes(), p.name
+    r = run_cli("compare", "--data", "run", "--out", "cmp_meta", "--group-by", "meta_outlet", "--permutations",
+                "2000", "--measure", "sentiment", cwd=corpus_run)  # the column named with its prefix: the same
+    assert r.returncode == 0, r.stderr
+    assert read_table(corpus_run / "cmp_meta" / "differences.csv").iloc[0].equals(
+        read_table(by_outlet / "differences.csv").iloc[0])
 
 
 def test_by_period_a_trend_figure_and_one_row_per_period(corpus_run, tmp_path):

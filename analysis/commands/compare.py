@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..errors import AnalysisError
-from ..io.files import check_not_protected, check_writable, output_lock, resolve_path, swap_in
+from ..io.files import check_not_protected, check_writable, output_lock, resolve_path, swap_in, write_json
 from ..io.tables import RunTables, load_run, write_csv
 from ..present.comparison import plot_differences, plot_trend
 from ..present.labels import score_label
@@ -30,9 +31,11 @@ from ..stats.periods import document_periods
 log = logging.getLogger(__name__)
 
 TABLE_FILES = ("differences.csv", "levels.csv", "document_categories.csv")
+#: What was compared: the run (path as given, sha256 of its tables), the lexicon, the options and the constants.
+RECORD_FILE = "compare.json"
 FIGURE_STEMS = ("differences", "trend")
 #: Every file `compare` may write into its --out folder.
-OUTPUT_FILES = {*TABLE_FILES, *(f"{s}.{e}" for s in FIGURE_STEMS for e in FORMATS)}
+OUTPUT_FILES = {*TABLE_FILES, RECORD_FILE, *(f"{s}.{e}" for s in FIGURE_STEMS for e in FORMATS)}
 
 
 @dataclass
@@ -81,6 +84,17 @@ def compare_tables(run: RunTables, opts: CompareOptions) -> dict[str, pd.DataFra
             "levels": level_summaries(values, keys, **common), "document_categories": doc_cats}
 
 
+def comparison_record(data: Path, run: RunTables, opts: CompareOptions) -> dict:
+    """compare.json: the run compared (its path as given and the sha256 of its files), its lexicon, the options, the
+    minimum group size and the bootstrap's parameters; no absolute paths unless given, no timestamps."""
+    lexicon = run.manifest["lexicon"]
+    return {"run": {"path": str(data), "files": run.file_hashes()},
+            "lexicon": {k: lexicon.get(k) for k in ("name", "version", "sha256", "file")},
+            "options": {"group_by": opts.group_by, "levels": opts.levels, "measures": opts.measures,
+                        "voice": opts.voice, "period": opts.period, "permutations": opts.permutations},
+            "min_group_documents": MIN_GROUP_DOCUMENTS, "resamples": BOOTSTRAP_RESAMPLES, "ci_level": CI_LEVEL}
+
+
 def write_comparison(data: Path, out: Path, opts: CompareOptions) -> dict[str, pd.DataFrame]:
     """Compute the comparison of a run (`data`) and write its tables and figures into `out`, all or nothing."""
     check_out(data, out)
@@ -88,6 +102,7 @@ def write_comparison(data: Path, out: Path, opts: CompareOptions) -> dict[str, p
     run = load_run(data)
     tables = compare_tables(run, opts)
     label = score_label(run.manifest.get("parameters", {}))
+    record = comparison_record(data, run, opts)
     figures = {"differences": plot_differences(tables["differences"], label)}
     if opts.period:
         figures["trend"] = plot_trend(tables["levels"], label)
@@ -97,6 +112,7 @@ def write_comparison(data: Path, out: Path, opts: CompareOptions) -> dict[str, p
             write_csv(table, folder / f"{name}.csv")
         for stem, fig in figures.items():
             save_figure(fig, folder / stem)
+        write_json(record, folder / RECORD_FILE)
 
     with output_lock(out):
         swap_in(out, write)
