@@ -432,6 +432,8 @@ def test_the_corpus_notebook_runs_on_a_generated_corpus(csv_run, tmp_path):
     texts = [json.dumps(o, ensure_ascii=False) for c in done["cells"] for o in c.get("outputs", [])]
     assert not any("Glyph" in t and "missing" in t for t in texts)
     assert not any(o.get("output_type") == "error" for c in done["cells"] for o in c.get("outputs", []))
+    printed = "".join(o.get("text", "") for c in done["cells"] for o in c.get("outputs", []))
+    assert "C(group)[T." in printed and "length_k" in printed  # the regression on the document × category table
     written = sorted(p.name for p in (tmp_path / "written").iterdir())
     assert written == sorted(["04_corpus_documents.png", "04_corpus_documents.svg", "04_corpus_by_outlet.png",
                               "04_corpus_by_outlet.svg", "04_documents.csv", "04_groups_by_outlet.csv",
