@@ -17,10 +17,10 @@ def add_compare_parser(sub: argparse._SubParsersAction, common: argparse.Argumen
         "compare", parents=[common], help="differences between groups of documents of a run, with intervals",
         description="Compare groups of documents of a finished run (outlets, periods, …): per measure (document mean "
                     "sentiment, framing density overall and per category) the difference between groups with a "
-                    "95%% cluster-bootstrap interval and a permutation p-value over documents. Writes "
-                    "differences.csv, levels.csv, document_categories.csv and the figures into --out, all or "
-                    f"nothing. Groups of fewer than {MIN_GROUP_DOCUMENTS} documents are flagged too_few. Two levels: "
-                    "A − B; more: each level against the rest.")
+                    "95% cluster-bootstrap interval and a permutation p-value over documents. Writes "
+                    "differences.csv, levels.csv, document_categories.csv, compare.json and the figures into --out, "
+                    f"all or nothing. Groups of fewer than {MIN_GROUP_DOCUMENTS} documents are flagged too_few. "
+                    "Two levels: A − B; more: each level against the rest.")
     p.add_argument("--data", type=Path, required=True, metavar="RUN", help="output folder of `python -m analysis run`")
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder for the comparison (replaced as a whole; never the run's folder)")
