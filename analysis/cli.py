@@ -1,8 +1,9 @@
 """Command line: `python -m analysis run` (tables), `figures` (figures from tables), `html` (reading views),
-`validate sample` (a sample for human coding, with blind coding sheets), `validate score` (agreement and each
-scorer's performance), `validate train` (a SnowNLP model trained on coded sentences, cross-validated), and on a
-finished run `keyness` (words of one group against the rest), `kwic` (any string in context), `lexicon suggest |
-import | export` (candidate terms; dictionaries of other tools) and `export` (Parquet, Stata, Excel).
+`compare` (differences between groups of documents), `validate sample` (a sample for human coding, with blind coding
+sheets), `validate score` (agreement and each scorer's performance), `validate train` (a SnowNLP model trained on
+coded sentences, cross-validated), and on a finished run `keyness` (words of one group against the rest), `kwic` (any
+string in context), `lexicon suggest | import | export` (candidate terms; dictionaries of other tools) and `export`
+(Parquet, Stata, Excel).
 
 Exit status: 0 success; 1 some documents failed (listed in failures.csv), the rest completed; 2 bad input or
 options, or outputs that cannot be written (one-line message on stderr, previous outputs left as they were; --debug
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 from . import config
+from .commands.compare_cli import add_compare_parser
 from .commands.export import add_export_parser
 from .commands.keyness import add_keyness_parser
 from .commands.kwic import add_kwic_parser
@@ -117,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     add_kwic_parser(sub, common)
     add_lexicon_parser(sub, common, _Parser)
     add_export_parser(sub, common)
+    add_compare_parser(sub, common)
     return p
 
 
@@ -184,10 +187,6 @@ def _html(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    return args.handler(args)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 some documents failed, 2 bad input or options)."""
     args = _parser().parse_args(argv)
@@ -195,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s" if args.debug else "%(message)s",
                         stream=sys.stderr)
     try:
-        handlers = {"run": _run, "figures": _figures, "html": _html, "validate": _validate}
-        return handlers.get(args.command, getattr(args, "handler", None))(args)
+        handler = getattr(args, "handler", None) or {"run": _run, "figures": _figures, "html": _html}[args.command]
+        return handler(args)
     except AnalysisError as exc:
         if args.debug:
             raise

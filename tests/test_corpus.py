@@ -432,10 +432,20 @@ def test_the_corpus_notebook_runs_on_a_generated_corpus(csv_run, tmp_path):
     texts = [json.dumps(o, ensure_ascii=False) for c in done["cells"] for o in c.get("outputs", [])]
     assert not any("Glyph" in t and "missing" in t for t in texts)
     assert not any(o.get("output_type") == "error" for c in done["cells"] for o in c.get("outputs", []))
+    printed = "".join(o.get("text", "") for c in done["cells"] for o in c.get("outputs", []))
+    assert "C(group)[T." in printed and "length_k" in printed  # the regression on the document × category table
     written = sorted(p.name for p in (tmp_path / "written").iterdir())
     assert written == sorted(["04_corpus_documents.png", "04_corpus_documents.svg", "04_corpus_by_outlet.png",
                               "04_corpus_by_outlet.svg", "04_documents.csv", "04_groups_by_outlet.csv",
-                              "04_interval_widths_by_outlet.csv", "04_groups_by_month.csv"])
+                              "04_interval_widths_by_outlet.csv", "04_groups_by_month.csv",
+                              "04_differences_by_outlet.csv", "04_differences_by_outlet.png",
+                              "04_differences_by_outlet.svg", "04_document_categories.csv"])
+    # the notebook's differences and document × category table are those `compare` writes
+    r = run_cli("compare", "--data", str(csv_run), "--out", str(tmp_path / "compared"), "--group-by", "outlet")
+    assert r.returncode == 0, r.stderr
+    for name in ("differences", "document_categories"):
+        assert (tmp_path / "compared" / f"{name}.csv").read_bytes() == \
+            (tmp_path / "written" / f"04_{name}{'_by_outlet' if name == 'differences' else ''}.csv").read_bytes()
     groups = read_table(tmp_path / "written" / "04_groups_by_outlet.csv")
     docs = read_table(csv_run / "documents.csv")
     assert groups["n_documents"].sum() == len(docs)

@@ -39,9 +39,9 @@ def test_notebook_executes_without_errors_or_missing_glyphs(tmp_path):
     assert "Glyph" not in text and "missing from font" not in text
     assert "image/png" in text
     res = tmp_path / "res"
-    assert {p.name for p in res.iterdir()} == {"agreement.csv", "agreement_sides.csv", "disagreements.csv",
-                                               "sections_side_by_side.csv", "sentiment_agreement.png",
-                                               "sentiment_agreement.svg"}
-    agreement = pd.read_csv(res / "agreement.csv")
+    assert {p.name for p in res.iterdir()} == {"05_agreement.csv", "05_agreement_sides.csv", "05_disagreements.csv",
+                                               "05_sections_side_by_side.csv", "05_sentiment_agreement.png",
+                                               "05_sentiment_agreement.svg"}  # prefixed like every notebook's
+    agreement = pd.read_csv(res / "05_agreement.csv")
     assert agreement.loc[0, "document"] == "short" and agreement.loc[0, "n"] == 5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["executed.ipynb", "in", "res"]

@@ -115,7 +115,7 @@ def test_parameters_cell_has_exactly_the_four_parameters_and_code_holds_no_logic
     tree = ast.parse(tagged[0].source)
     assigned = {t.targets[0].id: ast.literal_eval(t.value) for t in tree.body}
     if name == "04-corpus":  # reads a finished run rather than one article (README, Notebooks)
-        assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "output": None}
+        assert assigned == {"corpus": None, "group_by": None, "weight": "documents", "period": None, "output": None}
     elif name == VALIDATION:
         assert assigned == VALIDATION_PARAMETERS and list(assigned) == list(VALIDATION_PARAMETERS)
     else:
@@ -282,3 +282,19 @@ def test_notebook_06_on_samples_of_your_own_with_relative_paths_and_one_kwic_cod
         assert r.returncode == 0, r.stderr
         for csv in sorted(out.glob("*.csv")):
             assert (tmp_path / "results" / (prefix + csv.name)).read_bytes() == csv.read_bytes(), prefix + csv.name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_prefixes_the_files_it_saves_with_its_number(name):
+    """README (Notebooks) and CODEBOOK say so: `01_sections.csv`, `04_groups_by_COLUMN.csv`, …"""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    save = next(c.source for c in nb.cells if c.cell_type == "code" and "api.save_outputs(" in c.source)
+    keys = []
+    for node in ast.walk(ast.parse(save)):
+        if isinstance(node, ast.Dict):
+            keys += [k for k in node.keys if k is not None]  # None: a `**mapping` (06: named by a prefix argument)
+        elif isinstance(node, ast.DictComp) and not isinstance(node.key, ast.Name):
+            keys.append(node.key)
+    first = [k.value if isinstance(k, ast.Constant) else k.values[0].value for k in keys
+             if isinstance(k, ast.Constant | ast.JoinedStr)]
+    assert first and all(str(f).startswith(name[:2] + "_") for f in first), (name, first)

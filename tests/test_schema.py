@@ -7,7 +7,7 @@ import re
 import pytest
 
 from analysis import schema
-from analysis.stats import association, framing_effect, groups, keyness
+from analysis.stats import association, differences, framing_effect, groups, keyness
 
 from .conftest import ROOT
 
@@ -24,6 +24,9 @@ DOCUMENTED = {
     "## Sentences with and without framing terms": framing_effect.COMPARISON_COLUMNS,
     "## keyness.csv": keyness.KEYNESS_COLUMNS,
     "## candidates.csv": association.SUGGEST_COLUMNS,
+    "## differences.csv": differences.DIFFERENCE_COLUMNS,
+    "## levels.csv": differences.LEVEL_COLUMNS,
+    "## document_categories.csv": differences.DOCUMENT_CATEGORY_COLUMNS,
 }
 
 

@@ -25,6 +25,7 @@ from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..errors import AnalysisError
 from ..schema import META_PREFIX
 from .bootstrap import bootstrap_ci, derive_seed, percentile_interval
+from .periods import document_periods, finest_period
 
 WEIGHTS = ("documents", "pooled")
 GROUP_COLUMNS = [
@@ -48,17 +49,28 @@ def cluster_bootstrap_ci(
     NaN for fewer than 2 documents; resamples whose denominator is 0 are left out.
     """
     num = np.asarray(numerators, dtype=float)
-    den = np.asarray(denominators, dtype=float)
-    k = num.size
-    if k < 2:
+    if num.size < 2:
         return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, k, size=(resamples, k))
+    draws = cluster_bootstrap_draws(num, denominators, np.random.default_rng(seed), resamples)
+    draws = draws[~np.isnan(draws)]
+    if draws.size == 0:
+        return math.nan, math.nan
+    return percentile_interval(draws, level)
+
+
+def cluster_bootstrap_draws(numerators: np.ndarray, denominators: np.ndarray, rng: np.random.Generator,
+                            resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """The resampled ratios behind `cluster_bootstrap_ci`: `resamples` draws of k documents with replacement
+    (``rng.integers(0, k, size=(resamples, k))``), each giving sum(numerators) / sum(denominators); NaN where the
+    denominator is 0. Used alike for one group's interval and for a difference between groups (`differences`)."""
+    num = np.asarray(numerators, dtype=float)
+    den = np.asarray(denominators, dtype=float)
+    idx = rng.integers(0, num.size, size=(resamples, num.size))
     n = den[idx].sum(axis=1)
     ok = n > 0
-    if not ok.any():
-        return math.nan, math.nan
-    return percentile_interval(num[idx].sum(axis=1)[ok] / n[ok], level)
+    out = np.full(resamples, math.nan)
+    out[ok] = num[idx].sum(axis=1)[ok] / n[ok]
+    return out
 
 
 def group_column(documents: pd.DataFrame, by: str | None = None) -> str | None:
@@ -129,11 +141,16 @@ def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame, by: str | N
 # --- For the corpus notebook (04-corpus) and scripts. ---
 
 
-def with_month(documents: pd.DataFrame, date: str = "meta_date") -> pd.DataFrame:
-    """documents with a `meta_month` column: the first seven characters (YYYY-MM) of an ISO date column."""
+def with_period(documents: pd.DataFrame, period: str | None = None, date: str = "meta_date") -> pd.DataFrame:
+    """documents with a `meta_PERIOD` column (`meta_year`, `meta_quarter` or `meta_month`): the calendar period of
+    each document's date (`periods.document_periods`: 2019, 2019-06, 2019-06-19, 2019年6月19日, …; empty for none).
+    `period` None: month when every date gives one, else year (`periods.finest_period`); a bare year is never a
+    month."""
     if date not in documents.columns:
         raise AnalysisError(f"no column {date!r} in documents.csv; give dates with the input (a date column)")
-    return documents.assign(meta_month=documents[date].astype("string").str[:7])
+    period = period or finest_period(documents, date)
+    labels = document_periods(documents, date, period)
+    return documents.assign(**{f"{META_PREFIX}{period}": documents["document"].map(labels).to_numpy()})
 
 
 def interval_widths(documents: pd.DataFrame, sentences: pd.DataFrame, by: str) -> pd.DataFrame:
