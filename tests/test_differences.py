@@ -233,3 +233,11 @@ def test_the_corpus_notebooks_periods_never_take_a_bare_year_for_a_month():
     assert with_period(docs, "year")["meta_year"].isna().tolist() == [False, False, True]
     with pytest.raises(AnalysisError, match="document 'a': meta_date '2019' gives only a year"):
         with_period(docs, "month")
+
+
+def test_the_figures_never_print_a_permutation_p_of_zero():
+    from analysis.present.comparison import p_label
+
+    assert p_label(1 / 10001) == "p < 0.001"
+    assert p_label(0.0449) == "p = 0.045"
+    assert p_label(float("nan")) == ""

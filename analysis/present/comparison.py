@@ -21,6 +21,13 @@ FULL = "95% interval (documents resampled)"
 SMALL = f"a group of fewer than {MIN_GROUP_DOCUMENTS} documents: interval unreliable"
 
 
+
+def p_label(p: float) -> str:
+    """A p-value as the figures print it: three decimals, "p < 0.001" below that (a permutation p is never 0)."""
+    if math.isnan(p):
+        return ""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
 def measure_label(measure: str, score_label: str = SCORE_LABELS["sentiment"]) -> str:
     """How figures name a measure: the sentiment score, framing density, or a category's density."""
     if measure == "sentiment":
@@ -59,7 +66,7 @@ def _difference_panel(ax: Axes, rows: pd.DataFrame, seen: set[str], score_label:
                     fontsize=8, color=NOTE_GREY, va="center")
             continue
         _interval(ax, row["difference"], y, row["ci_low"], row["ci_high"], bool(row["too_few"]), seen)
-        p = "" if math.isnan(row["permutation_p"]) else f"p = {row['permutation_p']:.3f}"
+        p = p_label(row["permutation_p"])
         end = row["difference"] if math.isnan(row["ci_high"]) else row["ci_high"]
         ax.annotate(p, (end, y), xytext=(5, 0), textcoords="offset points", ha="left", va="center", fontsize=7,
                     color=NOTE_GREY)
