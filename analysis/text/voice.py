@@ -33,6 +33,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from .words import WordSegmenter, han_run, is_han
 
 #: Opening mark → closing mark. Straight quotes open and close with the same mark.
@@ -241,6 +243,39 @@ def quoted_han_share(spans: list[tuple[int, int]], text: str, start: int, end: i
     """The share of the Han characters of text[start:end] inside the sorted, non-overlapping spans (0 if none)."""
     han = sum(1 for ch in text[start:end] if is_han(ch))
     return han_inside(spans, text, start, end) / han if han else 0.0
+
+
+class QuotedIndex:
+    """`han_inside`, `quoted_han_share` and `in_spans` over one text at once: prefix sums of its Han characters, and
+    of those inside the sorted, non-overlapping quoted spans, so that each count costs the same whatever the number
+    of spans or sentences (a long document stays linear)."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        han = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0x3400) & (cps <= 0x4DBF))  # as is_han
+        self.quoted = np.zeros(len(text), dtype=bool)
+        for a, b in spans:
+            self.quoted[a:b] = True
+        self._han = np.concatenate([[0], np.cumsum(han, dtype=np.int64)])
+        self._inside = np.concatenate([[0], np.cumsum(han & self.quoted, dtype=np.int64)])
+
+    def han(self, start: int, end: int) -> int:
+        """Han characters of text[start:end]."""
+        return int(self._han[end] - self._han[start])
+
+    def han_inside(self, start: int, end: int) -> int:
+        """Han characters of text[start:end] inside the spans (`han_inside`)."""
+        return int(self._inside[end] - self._inside[start])
+
+    def quoted_shares(self, starts: list[int], ends: list[int]) -> list[float]:
+        """`quoted_han_share` of each range text[start:end]."""
+        han = (self._han[ends] - self._han[starts]).tolist()
+        inside = (self._inside[ends] - self._inside[starts]).tolist()
+        return [i / h if h else 0.0 for i, h in zip(inside, han, strict=True)]
+
+    def in_spans(self, pos: int) -> bool:
+        """Whether offset `pos` lies inside one of the spans (`in_spans`)."""
+        return bool(self.quoted[pos])
 
 
 def in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
