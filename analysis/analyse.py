@@ -19,7 +19,7 @@ from .schema import METADATA_SEPARATOR, SORT_KEYS, TABLE_FILES, Tables, columns,
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
-from .stats.summary import per_1k, summarise
+from .stats.summary import Summaries, per_1k
 from .text.script import to_simplified_aligned
 from .text.segment import Segmented, segment
 from .text.voice import QuotedIndex, default_reader, in_spans
@@ -155,27 +155,31 @@ class Scores:
                       None if self.second is None else self.second[lo:hi])
 
 
-def score_summary(scores: Scores, second_scorer: Scorer | None, *keys: object) -> dict:
+def score_summary(out: dict, summaries: Summaries, scores: Scores, second_scorer: Scorer | None,
+                  *keys: object) -> dict:
     """Summary statistics of the scores of some sentences (and of a second scorer's, and the share of each
-    polarity when they have one), seeded from `keys`."""
-    out = summarise(scores.sentiment, derive_seed(*keys))
+    polarity when they have one), seeded from `keys`, written into `out` (the intervals when `summaries` finishes)."""
+    summaries.add(out, scores.sentiment, derive_seed(*keys))
     if scores.polarity is not None:
         out.update(polarity_shares(scores.polarity))
     if second_scorer:
         extra = second_columns(second_scorer.name)
         col, share = extra["sentences"][0], extra["sections"][-1]
-        out.update(summarise(scores.second, derive_seed(*keys, second_scorer.name), prefix=col, share=share))
+        summaries.add(out, scores.second, derive_seed(*keys, second_scorer.name), prefix=col, share=share)
     return out
 
 
-def own_voice_summary(scores: Scores, n_hits: int, n_cjk_own: int, *keys: object) -> dict:
-    """The own-voice columns of a section or document: its own-voice sentences' scores (mean and bootstrap CI, the
-    seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice CJK characters."""
+def own_voice_summary(out: dict, summaries: Summaries, scores: Scores, n_hits: int, n_cjk_own: int,
+                      *keys: object) -> dict:
+    """The own-voice columns of a section or document, written into `out`: its own-voice sentences' scores (mean
+    and bootstrap CI, the seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice
+    CJK characters."""
     own = scores.sentiment[scores.own]
-    stats = summarise(own, derive_seed(*keys, "own"))
-    return {"n_scored_own": int(np.count_nonzero(~np.isnan(own))), "sentiment_mean_own": stats["sentiment_mean"],
-            "sentiment_ci_low_own": stats["sentiment_ci_low"], "sentiment_ci_high_own": stats["sentiment_ci_high"],
-            "framing_hits_own": n_hits, "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)}
+    summaries.add(out, own, derive_seed(*keys, "own"), suffix="_own")
+    del out["sentiment_median_own"], out["share_positive_own"]
+    out.update({"n_scored_own": int(np.count_nonzero(~np.isnan(own))), "framing_hits_own": n_hits,
+                "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)})
+    return out
 
 
 def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sentences: pd.DataFrame,
@@ -191,20 +195,22 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sen
     bounds = zip(np.searchsorted(numbers, wanted, "left").tolist(), np.searchsorted(numbers, wanted, "right").tolist(),
                  strict=True)
     rows = []
+    summaries = Summaries()
     for sec, (lo, hi) in zip(seg.sections, bounds, strict=True):
         part = scores.part(lo, hi)
         n_cjk = sum(index.han(line.start, line.end) for line in sec.lines)
         n_hits = len(hits[sec.index])
         n_cjk_own = n_cjk - sum(index.han_inside(line.start, line.end) for line in sec.lines)
         n_hits_own = sum(1 for h in hits[sec.index] if not index.in_spans(h.start))
-        rows.append({
+        row = {
             "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
             "n_chars": sum(line.end - line.start for line in sec.lines), "n_cjk": n_cjk, "n_sentences": hi - lo,
             "n_scored": int(np.count_nonzero(~np.isnan(part.sentiment))),
-            **score_summary(part, second_scorer, document, sec.index),
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
-            **own_voice_summary(part, n_hits_own, n_cjk_own, document, sec.index),
-        })
+        }
+        score_summary(row, summaries, part, second_scorer, document, sec.index)
+        rows.append(own_voice_summary(row, summaries, part, n_hits_own, n_cjk_own, document, sec.index))
+    summaries.finish()
     return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None,
                                               neutral_band is not None))
 
@@ -223,17 +229,20 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
     n_hits = int(sections["framing_hits"].sum())
     n_cjk = int(sections["n_cjk"].sum())
     scores = Scores.of(sentences, second_scorer)
-    return pd.DataFrame([{
+    row = {
         "document": document, "title": seg.title, "n_sections": len(seg.sections), "n_sentences": len(sentences),
         "n_scored": int(sentences["sentiment"].notna().sum()),
-        **score_summary(scores, second_scorer, document, "document"),
         "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
-        **own_voice_summary(scores, int(sections["framing_hits_own"].sum()), int(sections["n_cjk_own"].sum()),
-                            document, "document"),
         "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata), "sentiment_model": model,
-    }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None,
-                        model is not None))
+    }
+    summaries = Summaries()
+    score_summary(row, summaries, scores, second_scorer, document, "document")
+    own_voice_summary(row, summaries, scores, int(sections["framing_hits_own"].sum()),
+                      int(sections["n_cjk_own"].sum()), document, "document")
+    summaries.finish()
+    return pd.DataFrame([row], columns=columns("documents", second_scorer.name if second_scorer else None,
+                                               neutral_band is not None, model is not None))
 
 
 def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:
