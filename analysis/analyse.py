@@ -288,7 +288,15 @@ def concat_tables(parts: list[Tables]) -> Tables:
         frames = [getattr(p, name) for p in parts if len(getattr(p, name))]
         if not frames:
             return getattr(parts[0], name).iloc[0:0] if parts else pd.DataFrame(columns=columns(name))
+        if len(frames) == 1 and _in_order(frames[0], SORT_KEYS[name]):  # one document's rows, as analyse_text
+            return frames[0].reset_index(drop=True)  # lists them: sorting would keep them as they are
         df = pd.concat(frames, ignore_index=True)
         return df.sort_values(SORT_KEYS[name], kind="stable").reset_index(drop=True)
 
     return Tables(**{name: cat(name) for name in TABLE_FILES})
+
+
+def _in_order(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether the rows of one document are already in the order of `keys` (document, then one position column)."""
+    *first, last = keys
+    return all(df[k].nunique(dropna=False) <= 1 for k in first) and df[last].is_monotonic_increasing

@@ -70,6 +70,7 @@ _VERB_START_RE = re.compile("(?=" + "|".join(map(re.escape, REPORTING_VERBS)) + 
 _VERBS_LONGEST_FIRST = sorted(REPORTING_VERBS, key=lambda v: (-len(v), v))
 _WEAK = frozenset(WEAK_VERBS)
 _PAD = " \t\u3000\u00a0"
+_MARK_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)))) + "]")
 _TRAILING = SENTENCE_END + "”」』’﹂﹄\"＂）)" + _PAD
 
 
@@ -91,7 +92,8 @@ def quotations(line: str) -> list[Quote]:
     an opening double mark left open runs to the end of the line."""
     spans: list[Quote] = []
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(line):
+    for m in _MARK_RE.finditer(line):  # only quotation marks change anything
+        i, ch = m.start(), m.group()
         if stack and ch == QUOTE_PAIRS[stack[-1][0]]:
             _, start = stack.pop()
         elif ch in OPENERS and any(mark == OPENERS[ch] for mark, _ in stack):
