@@ -183,3 +183,22 @@ def test_one_documents_tables_out_of_order_are_still_sorted():
     tables = Tables(documents=tables.documents, sections=empty, sentences=tables.sentences, framing=empty,
                     kwic=ordered)
     assert concat_tables([tables]).kwic.index.tolist() == [0, 1, 2]
+
+
+def test_csv_rows_are_the_bytes_to_csv_writes():
+    from analysis.batch.worker import csv_rows
+
+    rng = np.random.default_rng(17)
+    n = 6000
+    floats = np.concatenate([rng.random(n // 2), rng.random(n // 2 - 14) * 10.0 ** rng.integers(-30, 30, n // 2 - 14),
+                             [0.0, 1.0, 1e16, 1e15, 123456789012345678.0, 1e-5, 1e-4, 0.5, np.nan, np.inf, -np.inf,
+                              -0.0, 5e-324, 1.7976931348623157e308]])
+    df = pd.DataFrame({
+        "f": floats, "i": np.arange(n), "b": floats > 0.5,
+        "o": (["a,b", 'q"x', None, "line\nbreak", np.nan, "中文", pd.NA, " lead"] * n)[:n],
+        "I": pd.array(([1, None, -3] * n)[:n], dtype="Int64"),
+    })
+    assert csv_rows(df) == df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
+    assert csv_rows(df.iloc[0:0]) == b""
+    dates = pd.DataFrame({"d": pd.to_datetime(["2026-02-11", None])})  # a dtype it leaves to pandas
+    assert csv_rows(dates) == dates.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
