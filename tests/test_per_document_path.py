@@ -9,6 +9,7 @@ import random
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.analyse import analyse_text, concat_tables
 from analysis.config import BOOTSTRAP_RESAMPLES
@@ -202,3 +203,14 @@ def test_csv_rows_are_the_bytes_to_csv_writes():
     assert csv_rows(df.iloc[0:0]) == b""
     dates = pd.DataFrame({"d": pd.to_datetime(["2026-02-11", None])})  # a dtype it leaves to pandas
     assert csv_rows(dates) == dates.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
+
+
+def test_csv_rows_of_the_tables_of_a_document_need_no_pandas(article_tables, monkeypatch):
+    """Every column of every table has a dtype csv_rows writes itself (pandas' str dtype included), the same bytes."""
+    from analysis.batch.worker import csv_rows
+
+    expected = {name: getattr(article_tables, name).to_csv(index=False, header=False, lineterminator="\n")
+                for name in ("documents", "sections", "sentences", "framing", "kwic")}
+    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("fell back to to_csv"))
+    for name, text in expected.items():
+        assert csv_rows(getattr(article_tables, name)) == text.encode("utf-8")

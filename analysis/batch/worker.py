@@ -201,16 +201,14 @@ def csv_rows(df: pd.DataFrame) -> bytes:
 
 def _cells(col: pd.Series) -> list | None:
     """A column's cells as to_csv writes them, or None for a dtype this does not handle."""
+    if isinstance(col.dtype, pd.StringDtype) or (isinstance(col.dtype, np.dtype) and col.dtype.kind == "O"):
+        return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in col.tolist()]
     if not isinstance(col.dtype, np.dtype):
         return ["" if v is pd.NA else str(v) for v in col.tolist()] if str(col.dtype) == "Int64" else None
     kind = col.dtype.kind
     if kind == "f":
         return ["" if v != v else repr(v) for v in col.tolist()]  # v != v: NaN
-    if kind in "iub":
-        return [str(v) for v in col.tolist()]
-    if kind == "O":
-        return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in col.tolist()]
-    return None
+    return [str(v) for v in col.tolist()] if kind in "iub" else None
 
 
 def analyse_here(task: Task, opts: RunOptions) -> Result:
