@@ -225,8 +225,8 @@ class Timers:
             owner = importlib.import_module(module)
             *path, name = attr.split(".")
             for part in path:
-                owner = getattr(owner, part)
-            if not hasattr(owner, name):
+                owner = getattr(owner, part, None)
+            if owner is None or not hasattr(owner, name):
                 missing.append(f"{module}.{attr}")
                 continue
             setattr(owner, name, self.wrap(stage, getattr(owner, name)))
