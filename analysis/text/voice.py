@@ -258,8 +258,9 @@ class QuotedIndex:
         self.quoted = np.zeros(len(text), dtype=bool)
         for a, b in spans:
             self.quoted[a:b] = True
-        self._han = np.concatenate([[0], np.cumsum(han, dtype=np.int64)])
-        self._inside = np.concatenate([[0], np.cumsum(han & self.quoted, dtype=np.int64)])
+        width = np.int32 if len(text) < 2**31 else np.int64  # 9 bytes a character: a long document stays small
+        self._han = np.concatenate([np.zeros(1, width), np.cumsum(han, dtype=width)])
+        self._inside = np.concatenate([np.zeros(1, width), np.cumsum(han & self.quoted, dtype=width)])
 
     def han(self, start: int, end: int) -> int:
         """Han characters of text[start:end]."""
