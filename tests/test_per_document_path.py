@@ -186,8 +186,12 @@ def test_one_documents_tables_out_of_order_are_still_sorted():
     assert concat_tables([tables]).kwic.index.tolist() == [0, 1, 2]
 
 
-def test_csv_rows_are_the_bytes_to_csv_writes():
+@pytest.mark.parametrize("chunk", [10_000, 7])
+def test_csv_rows_are_the_bytes_to_csv_writes(monkeypatch, chunk):
+    from analysis.batch import worker
     from analysis.batch.worker import csv_rows
+
+    monkeypatch.setattr(worker, "CSV_CHUNK", chunk)
 
     rng = np.random.default_rng(17)
     n = 6000
@@ -214,3 +218,31 @@ def test_csv_rows_of_the_tables_of_a_document_need_no_pandas(article_tables, mon
     monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("fell back to to_csv"))
     for name, text in expected.items():
         assert csv_rows(getattr(article_tables, name)) == text.encode("utf-8")
+
+
+def test_counting_a_long_documents_han_characters_holds_no_list_of_them():
+    """The worker counts a whole document's Han characters: a list of 1-character matches would take tens of bytes a
+    character (a 5-million-character document: hundreds of MiB)."""
+    import tracemalloc
+
+    text = "中文，" * 400_000
+    tracemalloc.start()
+    try:
+        assert count_cjk(text) == 800_000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < len(text) * 8  # the code points (4 bytes each) and a few flags, not a list of matches
+    index_peak = _peak(lambda: QuotedIndex(text, [(0, 10)]))
+    assert index_peak < len(text) * 16  # prefix sums of 4 bytes, flags of 1, and the code points while they are read
+
+
+def _peak(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 from ..errors import AnalysisError
@@ -83,4 +84,8 @@ def is_chinese(text: str) -> bool:
 
 def count_cjk(text: str) -> int:
     """Count CJK unified ideographs (basic block and extension A, U+3400–U+4DBF, U+4E00–U+9FFF)."""
-    return len(_CJK.findall(text))
+    if len(text) < 4096:
+        return len(_CJK.findall(text))
+    # a whole document: count code points in an array rather than build a list of every match
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.count_nonzero(((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0x3400) & (cps <= 0x4DBF))))

@@ -255,12 +255,16 @@ class QuotedIndex:
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         han = ((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0x3400) & (cps <= 0x4DBF))  # as is_han
+        del cps
         self.quoted = np.zeros(len(text), dtype=bool)
         for a, b in spans:
             self.quoted[a:b] = True
         width = np.int32 if len(text) < 2**31 else np.int64  # 9 bytes a character: a long document stays small
-        self._han = np.concatenate([np.zeros(1, width), np.cumsum(han, dtype=width)])
-        self._inside = np.concatenate([np.zeros(1, width), np.cumsum(han & self.quoted, dtype=width)])
+        self._han = np.zeros(len(text) + 1, dtype=width)
+        np.cumsum(han, dtype=width, out=self._han[1:])
+        han &= self.quoted
+        self._inside = np.zeros(len(text) + 1, dtype=width)
+        np.cumsum(han, dtype=width, out=self._inside[1:])
 
     def han(self, start: int, end: int) -> int:
         """Han characters of text[start:end]."""
