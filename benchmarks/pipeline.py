@@ -23,7 +23,7 @@ a busy spell of the shared machine hits every mode of a round; the best of the r
 Targets: whole run ≥ 50× the reference, ≥ 600,000 characters per second per core; 5,000 headings within 1.5× of
 none; 100,000 sentences within 1.5× of ten times 10,000; `--jobs 2` ≥ 0.9 × the ceiling. Run by hand:
 
-    .venv/bin/python benchmarks/pipeline.py                 # everything, 3 rounds (about 10 minutes)
+    .venv/bin/python benchmarks/pipeline.py                 # everything, 3 rounds (10 to 15 minutes)
     .venv/bin/python benchmarks/pipeline.py --rounds 5 --reference-subset 8
     .venv/bin/python benchmarks/pipeline.py --only stages   # one part: stages, speed, sections, linear, jobs
     .venv/bin/python benchmarks/pipeline.py --write DIR     # only write the corpora into DIR (for comparisons)
