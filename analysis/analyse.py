@@ -7,7 +7,9 @@ its table (and into `schema.py`, which names every column once).
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .config import DEFAULT_CONVERTER, DEFAULT_HEADINGS, DEFAULT_TITLE_FILES, MAX_SENTENCE_CHARS
@@ -17,10 +19,10 @@ from .schema import CATEGORY_SEPARATOR, METADATA_SEPARATOR, SORT_KEYS, TABLE_FIL
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
-from .stats.summary import per_1k, summarise
-from .text.script import count_cjk, to_simplified_aligned
+from .stats.summary import Summaries, per_1k
+from .text.script import to_simplified_aligned
 from .text.segment import Segmented, segment
-from .text.voice import default_reader, han_inside, in_spans, quoted_han_share
+from .text.voice import QuotedIndex, default_reader
 
 
 def analyse_text(
@@ -45,11 +47,12 @@ def analyse_text(
     simplified = to_simplified_aligned(seg.text)
     found = find_hits(seg, matcher_for(lexicon), simplified)
     quoted = quoted_spans(seg, simplified)
+    index = voices(seg, quoted)
     hits = {sec: [h for h in sec_hits if h.status == COUNTED] for sec, sec_hits in found.items()}
     scorer = scorer or get_scorer("snownlp")
     sentences = sentence_table(document, seg, hit_sentences(seg, hits), converter, scorer, second_scorer, quoted,
-                               neutral_band)
-    sections = section_table(document, seg, hits, sentences, second_scorer, quoted, neutral_band)
+                               neutral_band, voice_index=index)
+    sections = section_table(document, seg, hits, sentences, second_scorer, quoted, neutral_band, voice_index=index)
     return Tables(
         documents=document_table(document, seg, sentences, sections, second_scorer, neutral_band,
                                  trained_model(scorer, second_scorer)),
@@ -69,9 +72,9 @@ def quoted_spans(seg: Segmented, simplified: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def voice_of(quoted: list[tuple[int, int]], pos: int) -> str:
-    """`quoted` when offset `pos` lies in quoted speech, else `own` (the outlet's own voice)."""
-    return "quoted" if in_spans(quoted, pos) else "own"
+def voices(seg: Segmented, quoted: list[tuple[int, int]]) -> QuotedIndex:
+    """Counts of Han characters, all and quoted, over the document (each range's count at once)."""
+    return QuotedIndex(seg.text, quoted)
 
 
 def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[int | None]]:
@@ -88,10 +91,13 @@ def hit_sentences(seg: Segmented, hits: dict[int, list[Hit]]) -> dict[int, list[
 def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | None]], converter: str,
                    scorer: Scorer, second_scorer: Scorer | None = None,
                    quoted: list[tuple[int, int]] | None = None,
-                   neutral_band: NeutralBand | None = None) -> pd.DataFrame:
+                   neutral_band: NeutralBand | None = None, *, voice_index: QuotedIndex | None = None) -> pd.DataFrame:
     """sentences.csv's rows: offsets, the text as written and as scored, the score(s) (and polarity), the hits in
-    each, and its voice (`quoted` when at least half of its CJK characters are quoted speech)."""
+    each, and its voice (`quoted` when at least half of its CJK characters are quoted speech; `voice_index`:
+    `voices(seg, quoted)` when the caller has it)."""
+    index = voice_index or QuotedIndex(seg.text, quoted or [])
     texts = [s.text for s in seg.sentences]
+    starts, ends = [s.start for s in seg.sentences], [s.end for s in seg.sentences]
     scored_texts = prepare(texts, converter)
     paragraph_starts = [p.start for sec in seg.sections for p in sec.paragraphs]
     hits_in = [0] * len(texts)
@@ -100,16 +106,15 @@ def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | N
     sentences = pd.DataFrame({
         "document": document,
         "section": [s.section for s in seg.sentences],
-        "paragraph": [bisect_right(paragraph_starts, s.start) - 1 for s in seg.sentences],
+        "paragraph": [bisect_right(paragraph_starts, a) - 1 for a in starts],
         "sentence": range(len(texts)),
-        "start": [s.start for s in seg.sentences],
-        "end": [s.end for s in seg.sentences],
+        "start": starts,
+        "end": ends,
         "text": texts,
         "text_scored": scored_texts,
         "sentiment": pd.Series(score_texts(scored_texts, scorer), dtype=float),
         "framing_hits": hits_in,
-        "voice": ["quoted" if quoted_han_share(quoted or [], seg.text, s.start, s.end) >= 0.5 else "own"
-                  for s in seg.sentences],
+        "voice": ["quoted" if share >= 0.5 else "own" for share in index.quoted_shares(starts, ends)],
     })
     name = second_scorer.name if second_scorer else None
     if second_scorer:
@@ -120,53 +125,89 @@ def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | N
     return sentences[columns("sentences", name, neutral_band is not None)]
 
 
-def score_summary(sentences: pd.DataFrame, second_scorer: Scorer | None, *keys: object) -> dict:
+@dataclass(frozen=True)
+class Scores:
+    """The score columns of some sentences as arrays, in table order: what the summaries of a section or a document
+    read (a section's sentences are a contiguous slice of its document's)."""
+
+    sentiment: np.ndarray
+    own: np.ndarray  # True where the sentence is in the outlet's own voice
+    polarity: list | None = None  # with a neutral band
+    second: np.ndarray | None = None  # a second scorer's scores
+
+    @classmethod
+    def of(cls, sentences: pd.DataFrame, second_scorer: Scorer | None = None) -> Scores:
+        """The columns of sentence_table's rows."""
+        second = second_columns(second_scorer.name)["sentences"][0] if second_scorer else None
+        return cls(sentences["sentiment"].to_numpy(dtype=float),
+                   np.array([v == "own" for v in sentences["voice"].tolist()], dtype=bool),
+                   sentences["polarity"].tolist() if "polarity" in sentences.columns else None,
+                   sentences[second].to_numpy(dtype=float) if second else None)
+
+    def part(self, lo: int, hi: int) -> Scores:
+        """The sentences lo..hi-1."""
+        return Scores(self.sentiment[lo:hi], self.own[lo:hi],
+                      None if self.polarity is None else self.polarity[lo:hi],
+                      None if self.second is None else self.second[lo:hi])
+
+
+def score_summary(out: dict, summaries: Summaries, scores: Scores, second_scorer: Scorer | None,
+                  *keys: object) -> dict:
     """Summary statistics of the scores of some sentences (and of a second scorer's, and the share of each
-    polarity when they have one), seeded from `keys`."""
-    out = summarise(sentences["sentiment"], derive_seed(*keys))
-    if "polarity" in sentences.columns:
-        out.update(polarity_shares(sentences["polarity"].tolist()))
+    polarity when they have one), seeded from `keys`, written into `out` (the intervals when `summaries` finishes)."""
+    summaries.add(out, scores.sentiment, derive_seed(*keys))
+    if scores.polarity is not None:
+        out.update(polarity_shares(scores.polarity))
     if second_scorer:
         extra = second_columns(second_scorer.name)
         col, share = extra["sentences"][0], extra["sections"][-1]
-        out.update(summarise(sentences[col], derive_seed(*keys, second_scorer.name), prefix=col, share=share))
+        summaries.add(out, scores.second, derive_seed(*keys, second_scorer.name), prefix=col, share=share)
     return out
 
 
-def own_voice_summary(part: pd.DataFrame, n_hits: int, n_cjk_own: int, *keys: object) -> dict:
-    """The own-voice columns of a section or document: its own-voice sentences' scores (mean and bootstrap CI, the
-    seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice CJK characters."""
-    own = part.loc[part["voice"] == "own", "sentiment"]
-    stats = summarise(own, derive_seed(*keys, "own"))
-    return {"n_scored_own": int(own.notna().sum()), "sentiment_mean_own": stats["sentiment_mean"],
-            "sentiment_ci_low_own": stats["sentiment_ci_low"], "sentiment_ci_high_own": stats["sentiment_ci_high"],
-            "framing_hits_own": n_hits, "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)}
+def own_voice_summary(out: dict, summaries: Summaries, scores: Scores, n_hits: int, n_cjk_own: int,
+                      *keys: object) -> dict:
+    """The own-voice columns of a section or document, written into `out`: its own-voice sentences' scores (mean
+    and bootstrap CI, the seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice
+    CJK characters."""
+    own = scores.sentiment[scores.own]
+    summaries.add(out, own, derive_seed(*keys, "own"), suffix="_own")
+    del out["sentiment_median_own"], out["share_positive_own"]
+    out.update({"n_scored_own": int(np.count_nonzero(~np.isnan(own))), "framing_hits_own": n_hits,
+                "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)})
+    return out
 
 
 def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sentences: pd.DataFrame,
                   second_scorer: Scorer | None = None, quoted: list[tuple[int, int]] | None = None,
-                  neutral_band: NeutralBand | None = None) -> pd.DataFrame:
+                  neutral_band: NeutralBand | None = None, *, voice_index: QuotedIndex | None = None) -> pd.DataFrame:
     """sections.csv's rows: each section's size, score statistics and framing hits (its heading included), for all
-    voices and for the outlet's own."""
-    quoted = quoted or []
+    voices and for the outlet's own (`voice_index`: `voices(seg, quoted)` when the caller has it)."""
+    index = voice_index or QuotedIndex(seg.text, quoted or [])
+    scores = Scores.of(sentences, second_scorer)
+    # a section's sentences are a contiguous run of the table (sentence_table lists them section by section)
+    numbers = sentences["section"].to_numpy()
+    wanted = [sec.index for sec in seg.sections]
+    bounds = zip(np.searchsorted(numbers, wanted, "left").tolist(), np.searchsorted(numbers, wanted, "right").tolist(),
+                 strict=True)
     rows = []
-    for sec in seg.sections:
-        content = "".join(line.text for line in sec.lines)
-        n_cjk = count_cjk(content)
-        part = sentences[sentences["section"] == sec.index]
+    summaries = Summaries()
+    for sec, (lo, hi) in zip(seg.sections, bounds, strict=True):
+        part = scores.part(lo, hi)
+        n_cjk = sum(index.han(line.start, line.end) for line in sec.lines)
         n_hits = len(hits[sec.index])
-        n_cjk_own = n_cjk - sum(han_inside(quoted, seg.text, line.start, line.end) for line in sec.lines)
-        n_hits_own = sum(1 for h in hits[sec.index] if not in_spans(quoted, h.start))
-        rows.append({
+        n_cjk_own = n_cjk - sum(index.han_inside(line.start, line.end) for line in sec.lines)
+        n_hits_own = sum(1 for h in hits[sec.index] if not index.in_spans(h.start))
+        row = {
             "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
-            "n_chars": len(content), "n_cjk": n_cjk, "n_sentences": len(part),
-            "n_scored": int(part["sentiment"].notna().sum()),
-            **score_summary(part, second_scorer, document, sec.index),
+            "n_chars": sum(line.end - line.start for line in sec.lines), "n_cjk": n_cjk, "n_sentences": hi - lo,
+            "n_scored": int(np.count_nonzero(~np.isnan(part.sentiment))),
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
-            **own_voice_summary(part, n_hits_own, n_cjk_own, document, sec.index),
-        })
-    return pd.DataFrame(rows, columns=columns("sections", second_scorer.name if second_scorer else None,
-                                              neutral_band is not None))
+        }
+        score_summary(row, summaries, part, second_scorer, document, sec.index)
+        rows.append(own_voice_summary(row, summaries, part, n_hits_own, n_cjk_own, document, sec.index))
+    summaries.finish()
+    return frame(rows, columns("sections", second_scorer.name if second_scorer else None, neutral_band is not None))
 
 
 def trained_model(*scorers: Scorer | None) -> str | None:
@@ -182,17 +223,21 @@ def document_table(document: str, seg: Segmented, sentences: pd.DataFrame, secti
     trained model that scored (`model`, only when there is one)."""
     n_hits = int(sections["framing_hits"].sum())
     n_cjk = int(sections["n_cjk"].sum())
-    return pd.DataFrame([{
+    scores = Scores.of(sentences, second_scorer)
+    row = {
         "document": document, "title": seg.title, "n_sections": len(seg.sections), "n_sentences": len(sentences),
         "n_scored": int(sentences["sentiment"].notna().sum()),
-        **score_summary(sentences, second_scorer, document, "document"),
         "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         "n_chars": int(sections["n_chars"].sum()), "n_cjk": n_cjk,
-        **own_voice_summary(sentences, int(sections["framing_hits_own"].sum()), int(sections["n_cjk_own"].sum()),
-                            document, "document"),
         "metadata": METADATA_SEPARATOR.join(m.text for m in seg.metadata), "sentiment_model": model,
-    }], columns=columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None,
-                        model is not None))
+    }
+    summaries = Summaries()
+    score_summary(row, summaries, scores, second_scorer, document, "document")
+    own_voice_summary(row, summaries, scores, int(sections["framing_hits_own"].sum()),
+                      int(sections["n_cjk_own"].sum()), document, "document")
+    summaries.finish()
+    return frame([row], columns("documents", second_scorer.name if second_scorer else None, neutral_band is not None,
+                                model is not None))
 
 
 def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -> pd.DataFrame:
@@ -217,14 +262,30 @@ def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
     """kwic.csv's rows: every candidate (counted or not, with its status) with its sentence, offsets, context within
     its section and voice."""
     rows = []
+    quoted = quoted or []
+    ends = [b for _, b in quoted]  # in_spans, with the spans' ends listed once per document
+
+    def voice(pos: int) -> str:
+        k = bisect_right(ends, pos)
+        return "quoted" if k < len(quoted) and quoted[k][0] <= pos else "own"
+
     for sec in seg.sections:
+        lo, hi = sec.start, sec.end
         for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
-            left, right = kwic(seg.text, h, sec.start, sec.end)
+            left, right = kwic(seg.text, h, lo, hi)
             rows.append({"document": document, "section": sec.index, "sentence": i,
                          "category": CATEGORY_SEPARATOR.join(h.entry.categories), "term": h.entry.term,
                          "start": h.start, "end": h.end, "left": left, "match": h.match,
-                         "right": right, "status": h.status, "voice": voice_of(quoted or [], h.start)})
-    return pd.DataFrame(rows, columns=columns("kwic")).astype({"sentence": "Int64"})
+                         "right": right, "status": h.status, "voice": voice(h.start)})
+    return frame(rows, columns("kwic")).astype({"sentence": "Int64"})
+
+
+def frame(rows: list[dict], names: list[str]) -> pd.DataFrame:
+    """`pd.DataFrame(rows, columns=names)`, built column by column (the same columns and dtypes, without pandas'
+    cost per row of reading dicts)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=names)
+    return pd.DataFrame({name: [r.get(name) for r in rows] for name in names}, columns=names)
 
 
 def concat_tables(parts: list[Tables]) -> Tables:
@@ -234,7 +295,15 @@ def concat_tables(parts: list[Tables]) -> Tables:
         frames = [getattr(p, name) for p in parts if len(getattr(p, name))]
         if not frames:
             return getattr(parts[0], name).iloc[0:0] if parts else pd.DataFrame(columns=columns(name))
+        if len(frames) == 1 and _in_order(frames[0], SORT_KEYS[name]):  # one document's rows, as analyse_text
+            return frames[0].reset_index(drop=True)  # lists them: sorting would keep them as they are
         df = pd.concat(frames, ignore_index=True)
         return df.sort_values(SORT_KEYS[name], kind="stable").reset_index(drop=True)
 
     return Tables(**{name: cat(name) for name in TABLE_FILES})
+
+
+def _in_order(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether the rows of one document are already in the order of `keys` (document, then one position column)."""
+    *first, last = keys
+    return all(df[k].nunique(dropna=False) <= 1 for k in first) and df[last].is_monotonic_increasing

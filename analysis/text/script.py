@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 from ..errors import AnalysisError
@@ -50,9 +51,13 @@ def to_simplified_aligned(text: str) -> str:
     return text.translate(table)
 
 
+_SCORABLE = re.compile("[\u4e00-\u9fa5]")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 def has_scorable_chars(text: str) -> bool:
     """True if the text has at least one character in U+4E00–U+9FA5."""
-    return any("\u4e00" <= ch <= "\u9fa5" for ch in text)
+    return _SCORABLE.search(text) is not None
 
 
 #: Japanese kana (Hiragana, Katakana and its extensions, half-width Katakana) and Korean Hangul (syllables, Jamo,
@@ -71,9 +76,16 @@ def count_kana_hangul(text: str) -> int:
 def is_chinese(text: str) -> bool:
     """Whether a sentence is scored as Chinese: it has a character in U+4E00–U+9FA5 and no more kana or Hangul
     characters than Chinese characters (Japanese and Korean sentences are not Chinese)."""
-    return has_scorable_chars(text) and count_kana_hangul(text) <= count_cjk(text)
+    if not has_scorable_chars(text):
+        return False
+    kana_hangul = count_kana_hangul(text)
+    return kana_hangul == 0 or kana_hangul <= count_cjk(text)
 
 
 def count_cjk(text: str) -> int:
     """Count CJK unified ideographs (basic block and extension A, U+3400–U+4DBF, U+4E00–U+9FFF)."""
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+    if len(text) < 4096:
+        return len(_CJK.findall(text))
+    # a whole document: count code points in an array rather than build a list of every match
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.count_nonzero(((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0x3400) & (cps <= 0x4DBF))))

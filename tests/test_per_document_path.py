@@ -1,0 +1,248 @@
+"""The per-document path made fast (issue 17) gives the same numbers as the plain computations it replaced: each
+shortcut is checked against a direct computation (numpy's own mean, median and percentiles, a scan over the
+characters, a mask over the sentence table), on many random cases and on documents with many sections and quotes."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.analyse import analyse_text, concat_tables
+from analysis.config import BOOTSTRAP_RESAMPLES
+from analysis.schema import Tables
+from analysis.stats.bootstrap import derive_seed, row_means
+from analysis.stats.summary import Summaries, summarise
+from analysis.text.script import count_cjk, has_scorable_chars, is_chinese
+from analysis.text.voice import QuotedIndex, han_inside, in_spans, quotations, quoted_han_share
+from analysis.text.words import is_han
+
+
+def direct_summary(values: list[float], seed: int) -> dict:
+    """The statistics as plain numpy computes them: one (resamples × n) draw, row means, np.percentile."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return {"sentiment_mean": math.nan, "sentiment_median": math.nan, "sentiment_ci_low": math.nan,
+                "sentiment_ci_high": math.nan, "share_positive": math.nan}
+    if x.size < 2:
+        low = high = math.nan
+    else:
+        means = x[np.random.default_rng(seed).integers(0, x.size, size=(BOOTSTRAP_RESAMPLES, x.size))].mean(axis=1)
+        low, high = (float(v) for v in np.percentile(means, [2.5000000000000022, 97.5]))
+    return {"sentiment_mean": float(x.mean()), "sentiment_median": float(np.median(x)), "sentiment_ci_low": low,
+            "sentiment_ci_high": high, "share_positive": float((x > 0.5).mean())}
+
+
+def same(a: dict, b: dict) -> bool:
+    """Equal to the last bit, NaN equal to NaN."""
+    return a.keys() == b.keys() and all(
+        (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a)
+
+
+def test_row_means_are_numpys_to_the_last_bit():
+    rng = np.random.default_rng(17)
+    for n in [*range(1, 40), 127, 128, 129, 1000, 4097]:
+        for rows in (1, 7, 2000):
+            values = rng.random((rows, n)) * rng.choice([1e-3, 1.0, 1e6])
+            assert np.array_equal(row_means(values), values.mean(axis=1)), (rows, n)
+
+
+def test_summaries_of_many_groups_equal_the_direct_computation():
+    """Groups of 0 to 60 scores (NaN among them), summarised together (the percentiles of all groups in one call,
+    flushed in chunks), equal each group's statistics computed on its own with numpy."""
+    rng = random.Random(17)
+    summaries, outs, groups = Summaries(), [], []
+    for k in range(600):
+        n = rng.choice([0, 1, 1, 2, 3, 4, 5, 7, 8, 9, 16, 60])
+        values = [rng.random() if rng.random() > 0.1 else math.nan for _ in range(n)]
+        out: dict = {}
+        summaries.add(out, values, derive_seed("doc", k))
+        outs.append(out)
+        groups.append(values)
+    summaries.finish()
+    for k, (out, values) in enumerate(zip(outs, groups, strict=True)):
+        assert same(out, direct_summary(values, derive_seed("doc", k))), values
+        assert same(summarise(values, derive_seed("doc", k)), out)
+
+
+def test_summary_keys_carry_a_prefix_and_a_suffix():
+    out: dict = {}
+    s = Summaries()
+    s.add(out, [0.2, 0.9, 0.7], 5, prefix="sentiment_lexicon", share="share_positive_lexicon", suffix="_own")
+    s.finish()
+    assert set(out) == {"sentiment_lexicon_mean_own", "sentiment_lexicon_median_own", "sentiment_lexicon_ci_low_own",
+                        "sentiment_lexicon_ci_high_own", "share_positive_lexicon_own"}
+    assert out["share_positive_lexicon_own"] == 2 / 3
+
+
+def random_text(rng: random.Random, n: int) -> str:
+    alphabet = "中國说話「」『』“”‘’\"＂﹁﹂ab，。：\n\u3400\u4dbf\u9fff\u9fa6あア한ㄱ"
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def test_quoted_index_counts_as_the_span_functions_do():
+    rng = random.Random(17)
+    for _ in range(200):
+        text = random_text(rng, rng.randint(0, 80))
+        cuts = sorted(rng.sample(range(len(text) + 1), k=min(len(text) + 1, 2 * rng.randint(0, 5))))
+        spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a]
+        index = QuotedIndex(text, spans)
+        for _ in range(20):
+            a = rng.randint(0, len(text))
+            b = rng.randint(a, len(text))
+            assert index.han(a, b) == sum(1 for ch in text[a:b] if is_han(ch))
+            assert index.han_inside(a, b) == han_inside(spans, text, a, b)
+            assert index.quoted_shares([a], [b]) == [quoted_han_share(spans, text, a, b)]
+        assert [index.in_spans(p) for p in range(len(text))] == [in_spans(spans, p) for p in range(len(text))]
+
+
+def test_character_classes_by_regex_equal_the_character_scan():
+    rng = random.Random(17)
+    for _ in range(500):
+        text = random_text(rng, rng.randint(0, 30))
+        assert count_cjk(text) == sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+        assert has_scorable_chars(text) == any("\u4e00" <= ch <= "\u9fa5" for ch in text)
+        kana_hangul = sum(1 for ch in text if ch in "あア한ㄱ")
+        assert is_chinese(text) == (has_scorable_chars(text) and kana_hangul <= count_cjk(text))
+
+
+def scan_quotations(line: str) -> list[tuple[int, int, bool]]:
+    """Quotations found by visiting every character (as the rule was first written)."""
+    pairs = {"「": "」", "『": "』", "“": "”", "‘": "’", "﹁": "﹂", "﹃": "﹄", '"': '"', "＂": "＂"}
+    openers = {v: k for k, v in pairs.items() if k != v}
+    spans, stack = [], []
+    for i, ch in enumerate(line):
+        if stack and ch == pairs[stack[-1][0]]:
+            _, start = stack.pop()
+        elif ch in openers and any(mark == openers[ch] for mark, _ in stack):
+            while stack[-1][0] != openers[ch]:
+                stack.pop()
+            _, start = stack.pop()
+        elif ch in pairs:
+            stack.append((ch, i))
+            continue
+        else:
+            continue
+        if not stack:
+            spans.append((start, i + 1, True))
+    if stack and stack[0][0] in "「“﹁\"＂":
+        spans.append((stack[0][1], len(line), False))
+    return spans
+
+
+def test_quotations_read_only_the_marks_and_find_what_a_full_scan_finds():
+    rng = random.Random(17)
+    for _ in range(2000):
+        line = random_text(rng, rng.randint(0, 25)).replace("\n", "")
+        assert [(q.start, q.end, q.closed) for q in quotations(line)] == scan_quotations(line), line
+
+
+TEXT = "\n\n".join([
+    "標題",
+    "他說：「我們不會屈服。」這是好事。",
+    "一、第一節",
+    "外交部發言人表示，中方堅決反對。專家認為前景光明。很好。",
+    "二、第二節",
+    "沒有引語的一句。",
+    "三、第三節",
+    "四、第四節",
+    "“中國會贏。”他說。真的嗎？",
+])
+
+
+def test_section_rows_equal_a_mask_over_the_sentence_table(lexicon):
+    """Each section's statistics, recomputed with a boolean mask over the sentence table and numpy (as before the
+    sections read their sentences as a slice), and its Han counts by scanning its lines."""
+    t = analyse_text("d", TEXT, lexicon)
+    assert len(t.sections) == 5
+    for _, row in t.sections.iterrows():
+        part = t.sentences[t.sentences["section"] == row["section"]]
+        want = direct_summary(part["sentiment"].tolist(), derive_seed("d", row["section"]))
+        assert same({k: row[k] for k in want}, want)
+        own = part.loc[part["voice"] == "own", "sentiment"]
+        own_want = direct_summary(own.tolist(), derive_seed("d", row["section"], "own"))
+        assert same({"m": row["sentiment_mean_own"], "lo": row["sentiment_ci_low_own"]},
+                    {"m": own_want["sentiment_mean"], "lo": own_want["sentiment_ci_low"]})
+        content = TEXT[row["start"]:row["end"]]
+        assert row["n_cjk"] == sum(1 for ch in content if is_han(ch))
+    doc = t.documents.iloc[0]
+    want = direct_summary(t.sentences["sentiment"].tolist(), derive_seed("d", "document"))
+    assert same({k: doc[k] for k in want}, want)
+
+
+def test_one_documents_tables_out_of_order_are_still_sorted():
+    rows = pd.DataFrame({"document": ["d", "d", "d"], "start": [5, 1, 3]})
+    empty = pd.DataFrame({"document": [], "section": []})
+    tables = Tables(documents=pd.DataFrame({"document": ["d"]}), sections=empty, sentences=empty.rename(
+        columns={"section": "sentence"}), framing=empty, kwic=rows)
+    assert concat_tables([tables]).kwic["start"].tolist() == [1, 3, 5]
+    ordered = rows.sort_values("start")
+    tables = Tables(documents=tables.documents, sections=empty, sentences=tables.sentences, framing=empty,
+                    kwic=ordered)
+    assert concat_tables([tables]).kwic.index.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("chunk", [10_000, 7])
+def test_csv_rows_are_the_bytes_to_csv_writes(monkeypatch, chunk):
+    from analysis.batch import worker
+    from analysis.batch.worker import csv_rows
+
+    monkeypatch.setattr(worker, "CSV_CHUNK", chunk)
+
+    rng = np.random.default_rng(17)
+    n = 6000
+    floats = np.concatenate([rng.random(n // 2), rng.random(n // 2 - 14) * 10.0 ** rng.integers(-30, 30, n // 2 - 14),
+                             [0.0, 1.0, 1e16, 1e15, 123456789012345678.0, 1e-5, 1e-4, 0.5, np.nan, np.inf, -np.inf,
+                              -0.0, 5e-324, 1.7976931348623157e308]])
+    df = pd.DataFrame({
+        "f": floats, "i": np.arange(n), "b": floats > 0.5,
+        "o": (["a,b", 'q"x', None, "line\nbreak", np.nan, "中文", pd.NA, " lead"] * n)[:n],
+        "I": pd.array(([1, None, -3] * n)[:n], dtype="Int64"),
+    })
+    assert csv_rows(df) == df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
+    assert csv_rows(df.iloc[0:0]) == b""
+    dates = pd.DataFrame({"d": pd.to_datetime(["2026-02-11", None])})  # a dtype it leaves to pandas
+    assert csv_rows(dates) == dates.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
+
+
+def test_csv_rows_of_the_tables_of_a_document_need_no_pandas(article_tables, monkeypatch):
+    """Every column of every table has a dtype csv_rows writes itself (pandas' str dtype included), the same bytes."""
+    from analysis.batch.worker import csv_rows
+
+    expected = {name: getattr(article_tables, name).to_csv(index=False, header=False, lineterminator="\n")
+                for name in ("documents", "sections", "sentences", "framing", "kwic")}
+    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("fell back to to_csv"))
+    for name, text in expected.items():
+        assert csv_rows(getattr(article_tables, name)) == text.encode("utf-8")
+
+
+def test_counting_a_long_documents_han_characters_holds_no_list_of_them():
+    """The worker counts a whole document's Han characters: a list of 1-character matches would take tens of bytes a
+    character (a 5-million-character document: hundreds of MiB)."""
+    import tracemalloc
+
+    text = "中文，" * 400_000
+    tracemalloc.start()
+    try:
+        assert count_cjk(text) == 800_000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < len(text) * 8  # the code points (4 bytes each) and a few flags, not a list of matches
+    index_peak = _peak(lambda: QuotedIndex(text, [(0, 10)]))
+    assert index_peak < len(text) * 16  # prefix sums of 4 bytes, flags of 1, and the code points while they are read
+
+
+def _peak(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
