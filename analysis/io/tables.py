@@ -139,3 +139,26 @@ def run_lexicon(manifest: dict, given: Path | None = None) -> Lexicon:
                             f"{str(manifest['lexicon']['sha256'])[:12]}…); re-run the analysis, or pass the file the "
                             "run used with --lexicon")
     return lexicon
+
+
+def read_sheet(path: Path, label: str) -> pd.DataFrame:
+    """Every cell of a CSV (UTF-8) or XLSX file as text (blank = ''), column names trimmed and lower-cased; a
+    one-line AnalysisError that names the file as `label` (e.g. "codes file") when it cannot be read."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", keep_default_na=False)
+        elif suffix == ".csv":
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:
+            raise AnalysisError(f"{label} {path} is neither .csv nor .xlsx; save it as one of these")
+    except AnalysisError:
+        raise
+    except UnicodeDecodeError:
+        raise AnalysisError(f"{label} {path} is not UTF-8 text; save it as UTF-8 CSV or as .xlsx") from None
+    except Exception as exc:  # pandas, openpyxl and zipfile raise many kinds for a damaged file
+        kind = "Excel workbook" if suffix != ".csv" else "CSV table"
+        raise AnalysisError(f"cannot read {label} {path} as an {kind} ({type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}); save it again") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    return df.fillna("").astype(str)

@@ -22,6 +22,15 @@ SMALL = f"a group of fewer than {MIN_GROUP_DOCUMENTS} documents: interval unreli
 
 
 
+def _one_legend(axes: object) -> None:
+    """Every panel's legend entries in one legend above the first panel."""
+    handles, labels = [], []
+    for ax in axes:
+        h, lab = ax.get_legend_handles_labels()
+        handles, labels = handles + h, labels + lab
+    legend_above(axes[0], ncols=1, handles=handles, labels=labels)
+
+
 def p_label(p: float) -> str:
     """A p-value as the figures print it: three decimals, "p < 0.001" below that (a permutation p is never 0)."""
     if math.isnan(p):
@@ -110,11 +119,7 @@ def plot_differences(differences: pd.DataFrame | None, score_label: str = SCORE_
         axes[0, 0].set_title(f"Differences by {group_label(first['group_by'])}{period}: mean over documents, each "
                              f"counts once{_voice_note(first['voice'])}\np: two-sided permutation test over documents",
                              loc="left", fontsize=9)
-        handles, labels = [], []
-        for ax in axes[:, 0]:
-            h, lab = ax.get_legend_handles_labels()
-            handles, labels = handles + h, labels + lab
-        legend_above(axes[0, 0], ncols=1, handles=handles, labels=labels)
+        _one_legend(axes[:, 0])
     return fig
 
 
@@ -156,9 +161,5 @@ def plot_trend(levels: pd.DataFrame | None, score_label: str = SCORE_LABELS["sen
         voice = _voice_note(first["voice"]).removeprefix("; ")
         axes[0, 0].set_title(f"By {first['period']} of {group_label(first['group_by'])}: mean over documents "
                              f"(n: documents per period)" + (f"\n{voice}" if voice else ""), loc="left", fontsize=9)
-        handles, labels = [], []
-        for ax in axes[:, 0]:
-            h, lab = ax.get_legend_handles_labels()
-            handles, labels = handles + h, labels + lab
-        legend_above(axes[0, 0], ncols=1, handles=handles, labels=labels)
+        _one_legend(axes[:, 0])
     return fig

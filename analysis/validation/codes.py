@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..io.tables import read_sheet
 
 SENTIMENT_CODES = ("negative", "neutral", "positive")
 KWIC_CODES = ("yes", "no", "unsure")
@@ -49,26 +50,9 @@ def _allowed(kind: str) -> str:
 
 def read_code_file(path: Path) -> pd.DataFrame:
     """Every cell of a coder's CSV or XLSX file as text (blank = ''), column names trimmed and lower-cased."""
-    suffix = path.suffix.lower()
     if not path.is_file():
         raise AnalysisError(f"codes file {path} not found")
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", keep_default_na=False)
-        elif suffix == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        else:
-            raise AnalysisError(f"codes file {path} is neither .csv nor .xlsx; save it as one of these")
-    except AnalysisError:
-        raise
-    except UnicodeDecodeError:
-        raise AnalysisError(f"codes file {path} is not UTF-8 text; save it as UTF-8 CSV or as .xlsx") from None
-    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged workbook
-        kind = "Excel workbook" if suffix != ".csv" else "CSV table"
-        raise AnalysisError(f"cannot read codes file {path} as an {kind} ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}); save it again") from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    return df.fillna("").astype(str)
+    return read_sheet(path, "codes file")
 
 
 def check_code_table(df: pd.DataFrame, path: Path, units: set[str], kind: str) -> pd.DataFrame:

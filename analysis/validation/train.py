@@ -27,7 +27,7 @@ from .. import config
 from ..errors import AnalysisError
 from ..io.files import check_writable, sha256_file, swap_in, write_json
 from ..io.provenance import package_versions
-from ..io.tables import write_csv
+from ..io.tables import read_sheet, write_csv
 from ..sentiment import naive_bayes as nb
 from ..sentiment.snowfast.model import SnowNLPFast
 from ..sentiment.trained import CV_FILE, MODEL_FILES, MODEL_FORMAT, MODEL_JSON, snownlp_version
@@ -73,23 +73,7 @@ class Gold:
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise AnalysisError(f"--gold {path} not found; give a CSV or XLSX file with a text and a label column")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", keep_default_na=False)
-        elif suffix == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        else:
-            raise AnalysisError(f"--gold {path} is neither .csv nor .xlsx; save it as one of these")
-    except AnalysisError:
-        raise
-    except UnicodeDecodeError:
-        raise AnalysisError(f"--gold {path} is not UTF-8 text; save it as UTF-8 CSV or as .xlsx") from None
-    except Exception as exc:  # pandas and openpyxl raise many kinds for a damaged file
-        raise AnalysisError(f"cannot read --gold {path} ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}); save it again") from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    return df.fillna("").astype(str)
+    return read_sheet(path, "--gold")
 
 
 def read_gold(path: Path, converter: str = config.DEFAULT_CONVERTER) -> Gold:
