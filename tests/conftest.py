@@ -23,6 +23,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
                           cwd=cwd or ROOT, env=env, timeout=900)
 
 
+def lexicon_yaml(entries: str, name: str = "test", version: str = "0.1") -> str:
+    """The YAML of a test lexicon with one category `c`, its `entries:` lines given as they are."""
+    return (f'name: {name}\nversion: "{version}"\nreferences: []\ncategories:\n'
+            "  c: {label_zh: 測試, label_en: Test, description: d}\nentries:\n" + entries)
+
+
 @pytest.fixture(scope="session")
 def article_text() -> str:
     return read_text(ARTICLE)

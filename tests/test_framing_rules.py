@@ -18,18 +18,11 @@ from analysis.errors import AnalysisError
 from analysis.framing.lexicon import parse_lexicon
 from analysis.framing.match import Matcher
 
-HEAD = """\
-name: test
-version: "0.1"
-references: []
-categories:
-  c: {label_zh: 測試, label_en: Test, description: d}
-entries:
-"""
+from .conftest import lexicon_yaml
 
 
 def lexicon(entries: str):
-    return parse_lexicon((HEAD + textwrap.dedent(entries)).encode("utf-8"), "test.yaml")
+    return parse_lexicon(lexicon_yaml(textwrap.dedent(entries)).encode("utf-8"), "test.yaml")
 
 
 def entry(term: str, extra: str = "") -> str:

@@ -17,7 +17,7 @@ from analysis.io.tables import read_table
 from analysis.present.html import bin_colours
 from analysis.present.palette import TEXT_COLOUR
 
-from .conftest import ARTICLE, ROOT, run_cli
+from .conftest import ARTICLE, ROOT, lexicon_yaml, run_cli
 
 
 class Node:
@@ -432,13 +432,7 @@ def test_in_chromium_fits_a_phone_and_prints_the_scores(browser, demo_page):
     page.close()
 
 
-RULES_LEXICON = """\
-name: rules
-version: "0.1"
-references: []
-categories:
-  c: {label_zh: 測試, label_en: Test, description: d}
-entries:
+RULES_LEXICON = lexicon_yaml("""\
   - {term: 國產, category: c, gloss: domestic, rationale: r}
   - term: 壟斷
     category: c
@@ -446,7 +440,7 @@ entries:
     rationale: r
     exclude: [反壟斷]
     literal_note: domestic antitrust is not a rivalry between nations
-"""
+""", name="rules")
 
 
 def test_hits_that_do_not_count_are_struck_through_with_their_rule(tmp_path):

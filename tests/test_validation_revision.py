@@ -11,7 +11,7 @@ import pytest
 from analysis.io.tables import read_table
 from analysis.validation.revision import match_gold, new_hits, revision_row
 
-from .conftest import run_cli
+from .conftest import lexicon_yaml, run_cli
 
 
 def _gold(rows):
@@ -66,15 +66,8 @@ def test_counted_hits_nobody_coded_are_listed_apart():
     assert list(zip(extra["document"], extra["term"], strict=True)) == [("e", "美中")]
 
 
-LEX1 = """name: t
-version: "1.0.0"
-references: []
-categories:
-  c: {label_zh: 測試, label_en: Test, description: d}
-entries:
-  - {term: 國產, category: c, gloss: g, rationale: r}
-  - {term: 壟斷, category: c, gloss: g, rationale: r}
-"""
+LEX1 = lexicon_yaml("  - {term: 國產, category: c, gloss: g, rationale: r}\n"
+                    "  - {term: 壟斷, category: c, gloss: g, rationale: r}\n", name="t", version="1.0.0")
 LEX2 = LEX1.replace('"1.0.0"', '"2.0.0"').replace(
     "  - {term: 壟斷, category: c, gloss: g, rationale: r}\n",
     "  - {term: 壟斷, category: c, gloss: g, rationale: r, exclude: [反壟斷]}\n")

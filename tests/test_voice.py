@@ -14,6 +14,8 @@ from analysis.framing.lexicon import parse_lexicon
 from analysis.text.script import to_simplified_aligned
 from analysis.text.voice import default_reader, quotations
 
+from .conftest import lexicon_yaml
+
 #: (line, the parts a reader takes as quoted speech, in order).
 CASES = [
     # quotation marks holding reported speech
@@ -70,16 +72,8 @@ def test_quotation_marks_pair_up():
     assert [line2[q.start:q.end] for line2 in ["China’s “chip” war"] for q in quotations(line2)] == ["“chip”"]
 
 
-LEXICON = parse_lexicon("""\
-name: test
-version: "0.1"
-references: []
-categories:
-  c: {label_zh: 測試, label_en: Test, description: d}
-entries:
-  - {term: 脫鉤, category: c, gloss: g, rationale: r}
-  - {term: 崛起, category: c, gloss: g, rationale: r}
-""".encode(), "test.yaml")
+LEXICON = parse_lexicon(lexicon_yaml("  - {term: 脫鉤, category: c, gloss: g, rationale: r}\n"
+                                     "  - {term: 崛起, category: c, gloss: g, rationale: r}\n").encode(), "test.yaml")
 TEXT = ("大國正在崛起。\n"
         "白宮發言人表示，美國不尋求與中國脫鉤。「脫鉤不符合任何一方的利益。」他說。\n"
         "所謂“脫鉤”，本報認為並不現實。\n")
