@@ -4,17 +4,34 @@
 `percentile_interval` is the one place a bootstrap distribution becomes an interval; the resampling itself differs
 by design (sentences of a section; documents of a group; each of two groups on its own; coded units) and stays with
 the statistic that needs it.
+
+The bootstrap of a mean (`bootstrap_means`, `bootstrap_means_of`, for every section and document of a run) is
+defined by numpy: `numpy_bootstrap_means` draws `np.random.default_rng(seed).integers(0, n, (resamples, n))` and
+takes the row means. The compiled kernel (`bootstrap_kernel.py`) computes the same doubles without the Python and
+numpy overhead per group; where it cannot be compiled, numpy computes them (a warning says so, the numbers are
+the same).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..compiled.kernel import Kernel, ensure_kernel
 from ..config import BOOTSTRAP_BASE_SEED, BOOTSTRAP_RESAMPLES, CI_LEVEL
+from ..errors import AnalysisError
+
+log = logging.getLogger(__name__)
+
+#: The compiled kernel's arrays, in order (`bootstrap_kernel.kernel`).
+BOOTSTRAP_ARGS: tuple[tuple[str, type], ...] = (
+    ("values", np.float64), ("offsets", np.int64), ("seeds", np.uint64), ("resamples", np.int64),
+    ("means", np.float64), ("scratch", np.float64), ("words", np.uint64), ("stack", np.int64), ("partial", np.float64),
+)
 
 
 def derive_seed(*keys: object, base: int = BOOTSTRAP_BASE_SEED) -> int:
@@ -41,8 +58,53 @@ def bootstrap_ci(
 def bootstrap_means(values: Sequence[float], seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray | None:
     """The means of `resamples` resamples of the values (with replacement, seeded); None for fewer than 2 values."""
     x = np.asarray(values, dtype=float)
-    if x.size < 2:
-        return None
+    return None if x.size < 2 else bootstrap_means_of([x], [seed], resamples)[0]
+
+
+def bootstrap_means_of(groups: Sequence[np.ndarray], seeds: Sequence[int],
+                       resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """`bootstrap_means` of many groups (float arrays of at least 2 values) at once: a (groups × resamples) array,
+    row g the means of group g's resamples drawn from seeds[g] (compiled; numpy where the kernel is missing)."""
+    kernel = compiled_kernel()
+    if kernel is None or not groups:
+        return np.array([numpy_bootstrap_means(x, s, resamples) for x, s in zip(groups, seeds, strict=True)],
+                        dtype=float).reshape(len(groups), resamples)
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    if sizes.min() < 2:
+        raise ValueError("every group needs at least 2 values")
+    offsets = np.zeros(len(groups) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    means = np.empty(len(groups) * resamples, dtype=np.float64)
+    kernel.call({"values": np.concatenate(groups).astype(np.float64, copy=False), "offsets": offsets,
+                 "seeds": np.array(seeds, dtype=np.uint64), "resamples": np.array([resamples], dtype=np.int64),
+                 "means": means, "scratch": np.empty(int(sizes.max()), dtype=np.float64),
+                 "words": np.zeros(20, dtype=np.uint64), "stack": np.zeros(192, dtype=np.int64),
+                 "partial": np.zeros(64, dtype=np.float64)})
+    return means.reshape(len(groups), resamples)
+
+
+_KERNEL: list[Kernel | None] = []  # loaded once per process
+
+
+def compiled_kernel() -> Kernel | None:
+    """The compiled bootstrap of this process (compiled into the cache once per machine); None, with a warning,
+    when it cannot be compiled or loaded (numpy then draws the same numbers, more slowly)."""
+    if not _KERNEL:
+        try:
+            folder = ensure_kernel("analysis.stats.bootstrap_kernel", BOOTSTRAP_ARGS, "bootstrap",
+                                   "the compiled bootstrap", "numpy computes the same intervals, more slowly")
+            _KERNEL.append(Kernel(folder, BOOTSTRAP_ARGS))
+        except (AnalysisError, OSError, ValueError, KeyError, RuntimeError) as exc:
+            log.warning("the compiled bootstrap is not available (%s); numpy computes the same intervals, more "
+                        "slowly", exc)
+            _KERNEL.append(None)
+    return _KERNEL[0]
+
+
+def numpy_bootstrap_means(values: np.ndarray, seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """The definition of `bootstrap_means` in numpy: the row means of default_rng(seed).integers(0, n, (resamples,
+    n)) as indices into the values (at least 2 values)."""
+    x = np.asarray(values, dtype=float)
     rng = np.random.default_rng(seed)
     # Resample in blocks of rows so memory stays bounded for long documents; drawing row blocks in sequence
     # gives the same stream as one (resamples × n) draw.

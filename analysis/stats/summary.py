@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import CI_LEVEL
-from .bootstrap import bootstrap_means
+from .bootstrap import bootstrap_means_of
 
 
 def per_1k(hits: int, n_cjk: int) -> float:
@@ -31,12 +31,13 @@ PENDING = 256
 
 class Summaries:
     """`summarise` for many groups of scores (the sections of a document): each group's statistics and bootstrap
-    draws are its own (seeded from its ids), and one percentile call at the end (`finish`) turns all their draws into
-    intervals, the same numbers as one call per group."""
+    draws are its own (seeded from its ids); `finish` draws the resamples of all pending groups in one call of the
+    compiled bootstrap and turns them into intervals with one percentile call, the same numbers as one call per
+    group."""
 
     def __init__(self, level: float = CI_LEVEL) -> None:
         self.level = level
-        self._pending: list[tuple[dict, str, str, np.ndarray]] = []
+        self._pending: list[tuple[dict, str, str, np.ndarray, int]] = []
 
     def add(self, out: dict, values: Sequence[float], seed: int, prefix: str = "sentiment",
             share: str = "share_positive", suffix: str = "") -> None:
@@ -53,7 +54,7 @@ class Summaries:
             return
         out.update({f"{prefix}_mean{suffix}": float(x.mean()), f"{prefix}_median{suffix}": median(x),
                     share + suffix: int(np.count_nonzero(x > 0.5)) / n})
-        self._pending.append((out, low, high, bootstrap_means(x, seed)))
+        self._pending.append((out, low, high, x, seed))
         if len(self._pending) >= PENDING:
             self.finish()
 
@@ -62,8 +63,9 @@ class Summaries:
         if not self._pending:
             return
         tail = (1 - self.level) / 2 * 100
-        lows, highs = np.percentile(np.stack([p[3] for p in self._pending]), [tail, 100 - tail], axis=1).tolist()
-        for (out, low, high, _), lo, hi in zip(self._pending, lows, highs, strict=True):
+        means = bootstrap_means_of([p[3] for p in self._pending], [p[4] for p in self._pending])
+        lows, highs = np.percentile(means, [tail, 100 - tail], axis=1).tolist()
+        for (out, low, high, _, _), lo, hi in zip(self._pending, lows, highs, strict=True):
             out[low], out[high] = lo, hi
         self._pending.clear()
 

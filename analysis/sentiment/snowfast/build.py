@@ -1,11 +1,11 @@
-"""Build the fast scorer's caches (`model.py`): SnowNLP's model as arrays, and the compiled kernel.
+"""Build the fast scorer's model cache (`model.py`): SnowNLP's model as arrays (the kernel is compiled by
+`analysis.compiled`).
 
-This is the only module that imports snownlp (and numba) for the fast scorer. It runs once per cache key, in a
-child process (`python -c ... analysis.sentiment.snowfast.build ...`), so the scoring process never pays snownlp's
-2 s and 400 MiB or numba's 2 s and 70 MiB, and the model is read pristine (not as user code in the parent may have
-changed it in memory). Every log-probability is computed by SnowNLP's own code
-(`CharacterBasedGenerativeModel.log_prob`, `AddOneProb.freq` with `math.log`), so the fast tagger only adds and
-compares the very same doubles.
+This is the only module that imports snownlp for the fast scorer. It runs once per cache key, in a child process
+(`compiled.cache.build_in_child`), so the scoring process never pays snownlp's 2 s and 400 MiB, and the model is
+read pristine (not as user code in the parent may have changed it in memory). Every log-probability is computed by
+SnowNLP's own code (`CharacterBasedGenerativeModel.log_prob`, `AddOneProb.freq` with `math.log`), so the fast
+tagger only adds and compares the very same doubles.
 
 Layout of a model folder (native-endian .npy; `C` = 20,902 characters U+4E00–U+9FA5, id = code point - 0x4E00,
 id `C` = the begin-of-sentence pseudo character ('', 'BOS'); tags b, m, e, s = 0..3, BOS = 4):
@@ -30,6 +30,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from ...compiled.cache import write_meta
 
 CJK_FIRST, CJK_LAST = 0x4E00, 0x9FA5
 N_CHARS = CJK_LAST - CJK_FIRST + 1
@@ -228,34 +230,15 @@ def build(dest: Path) -> dict:
     }
 
 
-def build_kernel(dest: Path) -> dict:
-    """Compile the kernel for this machine (numba) into dest/kernel.o; return what loading it needs."""
-    from .kernel import compile_object
-
-    obj, meta = compile_object()
-    (dest / "kernel.o").write_bytes(obj)
-    return meta
-
-
 def main(argv: list[str]) -> int:
-    """Child-process entry: `model DEST KEY_JSON PACKAGE_DIR` or `kernel DEST KEY_JSON`; meta.json is written last."""
-    kind, dest, key = argv[0], Path(argv[1]), json.loads(argv[2])
-    if kind == "model":
-        package_dir = Path(argv[3]).resolve()
-        sys.path.insert(0, str(package_dir.parent))
-        import snownlp
+    """Child-process entry (`compiled.cache.build_in_child`): `DEST KEY_JSON PACKAGE_DIR`; meta.json is written last."""
+    dest, key, package_dir = Path(argv[0]), json.loads(argv[1]), Path(argv[2]).resolve()
+    sys.path.insert(0, str(package_dir.parent))
+    import snownlp
 
-        found = Path(snownlp.__file__).resolve().parent
-        if found != package_dir:
-            print(f"imported snownlp from {found}, expected {package_dir}", file=sys.stderr)
-            return 1
-        meta = build(dest)
-    elif kind == "kernel":
-        meta = build_kernel(dest)
-    else:
-        print(f"unknown build {kind!r}", file=sys.stderr)
-        return 2
-    meta["key"] = key
-    (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                    encoding="utf-8")
+    found = Path(snownlp.__file__).resolve().parent
+    if found != package_dir:
+        print(f"imported snownlp from {found}, expected {package_dir}", file=sys.stderr)
+        return 1
+    write_meta(dest, {**build(dest), "key": key})
     return 0

@@ -1,7 +1,7 @@
 """The compiled part of the fast SnowNLP scorer, written for numba and compiled ahead of time into an object file.
 
 `compile_object()` runs once per machine and kernel version, in the child process that builds the cache
-(`build.py`, `kernel`); the scoring process loads the object file with llvmlite (`model.py`) and never imports
+(`analysis.compiled`); the scoring process loads the object file with llvmlite (`model.py`) and never imports
 numba (whose import and first call cost about 2 s and 70 MiB).
 
 Everything here mirrors SnowNLP 0.12.3 (see `model.py` for the rules). The kernel only compares, adds and
@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import carray, types
-from numba.core import cgutils
-from numba.core.extending import intrinsic
 
 from .abi import KERNEL_ARGS
 
@@ -227,34 +224,8 @@ def analyse(
     return n_tok
 
 
-@intrinsic
-def _as_voidptr(typingctx, address):  # noqa: ANN001, ANN202  (numba intrinsic)
-    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
-        return builder.inttoptr(args[0], cgutils.voidptr_t)
-
-    return types.voidptr(types.int64), codegen
-
-
-def _entry_source() -> str:
-    """Source of `entry(ptrs, lens)`: analyse() on the arrays at the addresses ptrs[i] with lengths lens[i]."""
-    views = ", ".join(f"carray(_as_voidptr(ptrs[{i}]), (lens[{i}],), np.{np.dtype(dtype).name})"
-                      for i, (_, dtype) in enumerate(KERNEL_ARGS))
-    return f"def entry(ptrs, lens):\n    return analyse({views})\n"
-
-
 def compile_object() -> tuple[bytes, dict]:
-    """Compile `entry` for this machine: the object file and what loading it needs (symbol names)."""
-    import llvmlite.binding as llvm
+    """Compile the kernel for this machine (`analysis.compiled.aot`): the object file and what loading it needs."""
+    from ...compiled.aot import compile_object as compile_kernel
 
-    namespace = {"analyse": analyse, "carray": carray, "_as_voidptr": _as_voidptr, "np": np}
-    exec(_entry_source(), namespace)  # noqa: S102  (generated from KERNEL_ARGS; keeps both in one order)
-    entry = numba.cfunc(types.int64(types.CPointer(types.int64), types.CPointer(types.int64)),
-                        error_model="numpy")(namespace["entry"])
-    module = entry._library._final_module  # the linked, optimised LLVM module
-    target = llvm.Target.from_default_triple()
-    machine = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
-                                           features=llvm.get_host_cpu_features().flatten(), opt=3, reloc="pic",
-                                           codemodel="default")
-    undefined = sorted({f.name for f in module.functions if f.is_declaration and not f.name.startswith("llvm.")}
-                       | {g.name for g in module.global_variables if g.is_declaration})
-    return machine.emit_object(module), {"entry": entry.native_name, "undefined": undefined}
+    return compile_kernel(analyse, KERNEL_ARGS)

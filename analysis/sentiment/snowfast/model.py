@@ -22,7 +22,7 @@ Caches, in `config.cache_dir()` (platformdirs' user cache folder, or $ZH_NEWS_FR
 * `snownlp/snownlp-<version>-<key>/`: the model arrays, converted once from the installed snownlp in a child process
   (the only place snownlp is imported); `<key>` hashes the format version, the snownlp version and the sha256 of
   SnowNLP's model files, so a new snownlp or a changed model file gives a new folder, built automatically.
-* `kernel/kernel-<key>/`: the kernel (`kernel.py`), compiled by numba in a child process into an
+* `kernel/snowfast-<key>/`: the kernel (`kernel.py`), compiled by numba in a child process (`analysis.compiled`) into an
   object file for this CPU; `<key>` hashes the kernel's source, the numba, llvmlite and Python versions and the
   CPU. The scoring process links it with llvmlite's ORC JIT and calls it through ctypes: numba is never imported
   there, and numba's own settings (NUMBA_CACHE_DIR, ...) are neither read nor changed.
@@ -33,12 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import platform
 import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,6 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from ... import config
+from ...compiled.cache import build_in_child, publish, staging, valid, write_meta
+from ...compiled.kernel import Kernel
+from ...compiled.kernel import ensure_kernel as ensure_kernel_of
 from ...errors import AnalysisError
 from ..naive_bayes import classify_probability as _probability
 from ..naive_bayes import snownlp_dir
@@ -97,65 +95,15 @@ def model_folder(cache_root: Path, key: dict) -> Path:
     return cache_root / "snownlp" / f"snownlp-{key['snownlp']}-{digest}"
 
 
-def _valid(folder: Path, key: dict) -> bool:
-    try:
-        return json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("key") == key
-    except (OSError, ValueError):
-        return False
-
-
-def _staging(parent: Path) -> Path:
-    """A new temporary folder in parent, for a build that is renamed into place when complete."""
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        for stale in parent.glob(".build-*"):  # left by an interrupted build
-            if time.time() - stale.stat().st_mtime > 3600:
-                shutil.rmtree(stale, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix=".build-", dir=parent))
-    except OSError as exc:
-        raise AnalysisError(f"cannot write the scorer's cache in {parent} ({exc.strerror}); set "
-                            f"{config.CACHE_DIR_ENV} to a writable folder") from None
-
-
-def _publish(tmp: Path, folder: Path, key: dict) -> None:
-    """Rename a complete build into place (atomic); another process having finished first is fine."""
-    if folder.exists() and not _valid(folder, key):
-        shutil.rmtree(folder, ignore_errors=True)  # a damaged folder under our key
-    try:
-        tmp.rename(folder)
-    except OSError:
-        if not _valid(folder, key):  # anything but another process having finished first
-            raise
-
-
-def _build(folder: Path, key: dict, message: str, kind: str, *args: str) -> None:
-    """Run `build.main(kind, tmp, key, *args)` in a child process, then rename tmp to folder (atomic)."""
-    tmp = _staging(folder.parent)
-    log.info(message, folder)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from analysis.sentiment.snowfast.build import main; "
-            "sys.exit(main(sys.argv[2:]))")
-    root = str(Path(__file__).resolve().parents[3])  # the folder holding analysis/
-    try:
-        r = subprocess.run([sys.executable, "-c", code, root, kind, str(tmp), json.dumps(key), *args],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            last = (r.stderr.strip().splitlines() or ["no message"])[-1]
-            raise AnalysisError(f"could not build the fast scorer's {kind} ({last}); "
-                                "use --scorer snownlp-reference")
-        _publish(tmp, folder, key)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def ensure_model(cache_root: Path | None = None, package_dir: Path | None = None) -> Path:
     """The folder of model arrays for the installed snownlp, built first when missing or out of date."""
     cache_root = Path(cache_root) if cache_root is not None else config.cache_dir()
     package_dir = Path(package_dir).resolve() if package_dir is not None else snownlp_dir()
     key = cache_key(package_dir)
     folder = model_folder(cache_root, key)
-    if not _valid(folder, key):
-        _build(folder, key, "converting SnowNLP's model for the fast scorer (once per snownlp version) into %s",
-               "model", str(package_dir))
+    if not valid(folder, key):
+        build_in_child(folder, key, "analysis.sentiment.snowfast.build", [str(package_dir)],
+                       "the fast scorer's copy of SnowNLP's model", "use --scorer snownlp-reference")
     return folder
 
 
@@ -171,18 +119,15 @@ def ensure_trained(model: SentimentModel, stock: Path, cache_root: Path | None =
     key = {"format": FORMAT_VERSION, "model": model.sha256, "snownlp": stock_key}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     folder = cache_root / "snownlp" / f"trained-{model.sha256[:16]}-{digest}"
-    if not _valid(folder, key):
+    if not valid(folder, key):
         from .build import build_trained
 
-        tmp = _staging(folder.parent)
+        tmp = staging(folder.parent)
         log.info("converting the sentiment model %s for the fast scorer (once per model) into %s", model.name, folder)
         try:
             stop = (stock / "stopwords.txt").read_text(encoding="utf-8").split("\n")
-            meta = build_trained(tmp, model.naive_bayes(), stop)
-            meta["key"] = key
-            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                           encoding="utf-8")
-            _publish(tmp, folder, key)
+            write_meta(tmp, {**build_trained(tmp, model.naive_bayes(), stop), "key": key})
+            publish(tmp, folder, key)
         except OSError as exc:
             raise AnalysisError(f"cannot write the scorer's cache in {folder.parent} ({exc.strerror}); set "
                                 f"{config.CACHE_DIR_ENV} to a writable folder") from None
@@ -191,67 +136,10 @@ def ensure_trained(model: SentimentModel, stock: Path, cache_root: Path | None =
     return folder
 
 
-def kernel_key() -> dict:
-    """What the compiled kernel depends on: its source, numba, llvmlite, Python, the CPU."""
-    try:
-        import llvmlite
-        import llvmlite.binding as llvm
-    except ImportError:
-        raise AnalysisError("llvmlite is not installed; install the locked dependencies with `make install`, or use "
-                            "--scorer snownlp-reference") from None
-    try:
-        numba_version = version("numba")
-    except PackageNotFoundError:
-        numba_version = "not installed"  # a cached kernel still matches nothing; building it says what is missing
-    source = Path(__file__).with_name("kernel.py").read_bytes() + repr(KERNEL_ARGS).encode()
-    return {
-        "kernel": hashlib.sha256(source).hexdigest(), "numba": numba_version, "llvmlite": llvmlite.__version__,
-        "python": platform.python_version(), "machine": platform.machine(), "cpu": llvm.get_host_cpu_name(),
-        "features": llvm.get_host_cpu_features().flatten(),
-    }
-
-
 def ensure_kernel(cache_root: Path | None = None) -> Path:
     """The folder of the kernel compiled for this machine, compiled first (numba, child process) when missing."""
-    cache_root = Path(cache_root) if cache_root is not None else config.cache_dir()
-    key = kernel_key()
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    folder = cache_root / "kernel" / f"kernel-{digest}"
-    if not _valid(folder, key):
-        _build(folder, key, "compiling the fast scorer for this machine (once) into %s", "kernel")
-    return folder
-
-
-class _Kernel:
-    """The compiled kernel, linked from its object file by llvmlite's ORC JIT, called through ctypes."""
-
-    def __init__(self, folder: Path) -> None:
-        import ctypes
-
-        import llvmlite.binding as llvm
-
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        self._jit = llvm.create_lljit_compiler()
-        builder = llvm.JITLibraryBuilder().add_object_img((folder / "kernel.o").read_bytes()).add_current_process()
-        # numba's exception and reference-counting helpers live in numba's extension modules, which are not loaded
-        # here. The kernel never reaches them (it raises nothing and holds no reference-counted memory), so they
-        # are bound to abort() for the linker's sake.
-        try:
-            stub = ctypes.cast(ctypes.CDLL(None).abort, ctypes.c_void_p).value
-        except (OSError, AttributeError):
-            stub = ctypes.cast(ctypes.pythonapi.Py_FatalError, ctypes.c_void_p).value
-        for name in meta["undefined"]:
-            if name.startswith(("numba_", "NRT_")):
-                builder.import_symbol(name, stub)
-        builder.export_symbol(meta["entry"])
-        self._tracker = builder.link(self._jit, "snowfast")
-        self._fn = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(self._tracker[meta["entry"]])
-
-    def __call__(self, ptrs: np.ndarray, lens: np.ndarray) -> int:
-        """Run the kernel on the arrays at addresses ptrs with sizes lens (KERNEL_ARGS order)."""
-        return int(self._fn(ptrs.ctypes.data, lens.ctypes.data))
+    return ensure_kernel_of("analysis.sentiment.snowfast.kernel", KERNEL_ARGS, "snowfast", "the fast scorer",
+                            "use --scorer snownlp-reference", cache_root)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -291,7 +179,7 @@ class SnowNLPFast:
         self.version: str = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))["key"]["snownlp"]
         self.kernel_folder = ensure_kernel(root)
         try:
-            self._kernel = _Kernel(self.kernel_folder)
+            self._kernel = Kernel(self.kernel_folder, KERNEL_ARGS)
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise AnalysisError(f"cannot load the fast scorer's compiled code from {self.kernel_folder} ({exc}); "
                                 "delete that folder to rebuild it, or use --scorer snownlp-reference") from None

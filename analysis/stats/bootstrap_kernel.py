@@ -1,0 +1,233 @@
+"""The bootstrap of the mean, compiled (numba, ahead of time: `analysis.compiled`): numpy's own draws, faster.
+
+For each group of values and its seed, `kernel` computes the means of `resamples` resamples exactly as
+`bootstrap.numpy_bootstrap_means` does with numpy, to the last bit:
+
+* the generator is `np.random.default_rng(seed)`: numpy's SeedSequence (pool of four 32-bit words, hashmix and mix)
+  then PCG64 seeded from `generate_state(4, uint64)` (state and increment, XSL-RR output, the 128-bit LCG);
+* `integers(0, n)` draws from the 32-bit half-words of the 64-bit outputs, low half first, with Lemire's rejection
+  (numpy's `buffered_bounded_lemire_uint32`), row after row of the (resamples × n) matrix;
+* a row's mean is `bootstrap.row_means`'s: its sum left to right below 8 values, else in numpy's pairwise order
+  (`pairwise_sum`: eight running sums up to 128 values, halves at a multiple of 8 above), divided by n.
+
+The 128-bit LCG is stepped four states at a time from one state (s·M^k + c_k), so the four steps do not wait on each
+other. It allocates nothing: the caller passes every array (`bootstrap.BOOTSTRAP_ARGS`, in this order).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ..compiled.aot import compile_object as compile_kernel
+from ..compiled.aot import mulhi
+from .bootstrap import BOOTSTRAP_ARGS
+
+U = np.uint64
+MASK32 = U(0xFFFFFFFF)
+#: PCG64's 128-bit LCG multiplier.
+MULTIPLIER = 2549297995355413924 << 64 | 4865540595714422341
+
+
+def _split(v: int) -> tuple[np.uint64, np.uint64]:
+    return U(v >> 64), U(v & ((1 << 64) - 1))
+
+
+def _power_and_sum(k: int) -> tuple[int, int]:
+    """M^k and 1 + M + ... + M^(k-1), modulo 2^128: k steps of the LCG are s·M^k + inc·(that sum)."""
+    power, total = 1, 0
+    for _ in range(k):
+        total, power = (total + power) % 2**128, power * MULTIPLIER % 2**128
+    return power, total
+
+
+M1H, M1L = _split(_power_and_sum(1)[0])
+M2H, M2L = _split(_power_and_sum(2)[0])
+M3H, M3L = _split(_power_and_sum(3)[0])
+M4H, M4L = _split(_power_and_sum(4)[0])
+S2H, S2L = _split(_power_and_sum(2)[1])
+S3H, S3L = _split(_power_and_sum(3)[1])
+S4H, S4L = _split(_power_and_sum(4)[1])
+
+_jit = numba.njit(error_model="numpy", inline="always")
+
+
+@_jit
+def mul128(ah: np.uint64, al: np.uint64, bh: np.uint64, bl: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """(a · b) mod 2^128, as (high, low) words."""
+    return mulhi(al, bl) + ah * bl + al * bh, al * bl
+
+
+@_jit
+def add128(ah: np.uint64, al: np.uint64, bh: np.uint64, bl: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """(a + b) mod 2^128, as (high, low) words."""
+    lo = al + bl
+    return ah + bh + (U(1) if lo < al else U(0)), lo
+
+
+@_jit
+def xsl_rr(h: np.uint64, low: np.uint64) -> np.uint64:
+    """PCG64's output function of a state."""
+    x = h ^ low
+    rot = h >> U(58)
+    return (x >> rot) | (x << ((U(64) - rot) & U(63)))
+
+
+@_jit
+def hashmix(value: np.uint64, const: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """SeedSequence's hashmix on 32-bit words: (mixed value, next hash constant)."""
+    value = (value ^ const) & MASK32
+    const = (const * U(0x931E8875)) & MASK32
+    value = (value * const) & MASK32
+    return value ^ (value >> U(16)), const
+
+
+@_jit
+def mix(x: np.uint64, y: np.uint64) -> np.uint64:
+    """SeedSequence's mix of two 32-bit words."""
+    r = (((U(0xCA01F9DD) * x) & MASK32) - ((U(0x4973F715) * y) & MASK32)) & MASK32
+    return r ^ (r >> U(16))
+
+
+@_jit
+def seed_pcg64(seed: np.uint64, words: np.ndarray) -> None:
+    """`np.random.default_rng(seed)`'s PCG64 state (seed < 2^64) into words[8:12]: state high, low, increment
+    high, low. words[0:8] is scratch."""
+    n_entropy = 2 if (seed >> U(32)) != U(0) else 1
+    const = U(0x43B0D7E5)
+    for i in range(4):  # the pool: the seed's 32-bit words, least significant first, then zeros
+        v = (seed & MASK32) if i == 0 else ((seed >> U(32)) if i == 1 and n_entropy == 2 else U(0))
+        words[i], const = hashmix(v, const)
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                h, const = hashmix(words[src], const)
+                words[dst] = mix(words[dst], h)
+    const = U(0x8B51F9DD)
+    for i in range(8):  # generate_state(4, uint64): eight 32-bit words, little-endian pairs (pool read cyclically)
+        d = words[i % 4] ^ const
+        const = (const * U(0x58F38DED)) & MASK32
+        d = (d * const) & MASK32
+        words[4 + i] = d ^ (d >> U(16))  # words[4:12]: i < 4 has read pool word i already
+    v0, v1 = words[4] | (words[5] << U(32)), words[6] | (words[7] << U(32))
+    v2, v3 = words[8] | (words[9] << U(32)), words[10] | (words[11] << U(32))
+    inc_h, inc_l = (v2 << U(1)) | (v3 >> U(63)), (v3 << U(1)) | U(1)
+    sh, sl = add128(inc_h, inc_l, v0, v1)  # state 0, one step (= inc), plus the seed, one more step
+    sh, sl = mul128(sh, sl, M1H, M1L)
+    sh, sl = add128(sh, sl, inc_h, inc_l)
+    words[8], words[9], words[10], words[11] = sh, sl, inc_h, inc_l
+
+
+@numba.njit(error_model="numpy")
+def block_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """numpy's sum of a[lo:lo+n] for n <= 128: left to right below 8 values, else eight running sums."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i, end = 8, n - n % 8
+    while i < end:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@numba.njit(error_model="numpy")
+def pairwise_sum(a: np.ndarray, n: int, stack: np.ndarray, partial: np.ndarray) -> float:
+    """numpy's pairwise sum of a[:n] (DOUBLE_pairwise_sum, PW_BLOCKSIZE 128): above 128 values, the sum of the
+    halves split at a multiple of 8, left then right. The recursion runs on `stack` (3 × 64 int64: start, size,
+    step of each open node) and `partial` (64 sums), so that nothing is allocated."""
+    if n <= 128:
+        return block_sum(a, 0, n)
+    top, done = 0, 0
+    stack[0], stack[64], stack[128] = 0, n, 0
+    while top >= 0:
+        lo, m, step = stack[top], stack[64 + top], stack[128 + top]
+        if m <= 128:  # a leaf
+            partial[done] = block_sum(a, lo, m)
+            done += 1
+            top -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if step == 2:  # both halves done: combine them
+            partial[done - 2] = partial[done - 2] + partial[done - 1]
+            done -= 1
+            top -= 1
+            continue
+        stack[128 + top] = step + 1
+        top += 1
+        stack[top], stack[64 + top], stack[128 + top] = (lo, half, 0) if step == 0 else (lo + half, m - half, 0)
+    return partial[0]
+
+
+@numba.njit(error_model="numpy")
+def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, resamples: np.ndarray, means: np.ndarray,
+           scratch: np.ndarray, words: np.ndarray, stack: np.ndarray, partial: np.ndarray) -> int:
+    """means[g * B + b] = the mean of resample b of group g (values[offsets[g]:offsets[g + 1]], at least 2 values,
+    seed seeds[g]); B = resamples[0]. Scratch: `scratch` (the largest group's size), `words` (20 uint64), `stack`
+    (192 int64) and `partial` (64 float64)."""
+    n_resamples = resamples[0]
+    for g in range(offsets.shape[0] - 1):
+        off, n = offsets[g], offsets[g + 1] - offsets[g]
+        seed_pcg64(seeds[g], words)
+        sh, sl, ih, il = words[8], words[9], words[10], words[11]
+        c2h, c2l = mul128(ih, il, S2H, S2L)
+        c3h, c3l = mul128(ih, il, S3H, S3L)
+        c4h, c4l = mul128(ih, il, S4H, S4L)
+        pos = 8  # the next of the eight buffered 32-bit draws, in words[12:20]
+        nn = U(n)
+        threshold = (U(0x100000000) - nn) % nn
+        for b in range(n_resamples):
+            for j in range(n):
+                while True:
+                    if pos == 8:
+                        ah, al = mul128(sh, sl, M1H, M1L)
+                        ah, al = add128(ah, al, ih, il)
+                        bh, bl = mul128(sh, sl, M2H, M2L)
+                        bh, bl = add128(bh, bl, c2h, c2l)
+                        ch, cl = mul128(sh, sl, M3H, M3L)
+                        ch, cl = add128(ch, cl, c3h, c3l)
+                        sh, sl = mul128(sh, sl, M4H, M4L)
+                        sh, sl = add128(sh, sl, c4h, c4l)
+                        o = xsl_rr(ah, al)
+                        words[12], words[13] = o & MASK32, o >> U(32)
+                        o = xsl_rr(bh, bl)
+                        words[14], words[15] = o & MASK32, o >> U(32)
+                        o = xsl_rr(ch, cl)
+                        words[16], words[17] = o & MASK32, o >> U(32)
+                        o = xsl_rr(sh, sl)
+                        words[18], words[19] = o & MASK32, o >> U(32)
+                        pos = 0
+                    m = words[12 + pos] * nn
+                    pos += 1
+                    if (m & MASK32) >= threshold:
+                        break
+                scratch[j] = values[off + np.int64(m >> U(32))]
+            if n < 8:  # bootstrap.row_means: left to right from the first value
+                total = scratch[0]
+                for j in range(1, n):
+                    total += scratch[j]
+            else:
+                total = pairwise_sum(scratch, n, stack, partial)
+            means[g * n_resamples + b] = total / n
+    return 0
+
+
+def compile_object() -> tuple[bytes, dict]:
+    """Compile the kernel for this machine (`analysis.compiled.aot`): the object file and what loading it needs."""
+    return compile_kernel(kernel, BOOTSTRAP_ARGS)

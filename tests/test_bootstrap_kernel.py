@@ -1,0 +1,98 @@
+"""The compiled bootstrap (analysis/stats/bootstrap_kernel.py) draws numpy's own resamples: its means are checked,
+bit for bit, against numpy's Generator (default_rng(seed).integers(0, n, (resamples, n)) and the row means), for
+group sizes on both sides of every threshold of numpy's summation, and seeds of one and two 32-bit words."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from analysis.errors import AnalysisError
+from analysis.stats import bootstrap
+from analysis.stats.bootstrap import bootstrap_means, bootstrap_means_of, derive_seed, numpy_bootstrap_means
+
+#: Sizes around numpy's summation thresholds (8: unrolled sums; 128: pairwise halves) and a long group.
+SIZES = [2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 127, 128, 129, 136, 255, 256, 257, 1000, 1031, 8193, 30_001]
+SEEDS = [0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1]
+
+
+def numpy_means(x: np.ndarray, seed: int, resamples: int) -> np.ndarray:
+    """The definition, in plain numpy: one (resamples × n) draw of indices, the row means."""
+    idx = np.random.default_rng(seed).integers(0, x.size, size=(resamples, x.size))
+    return x[idx].mean(axis=1)
+
+
+def groups(rng: np.random.Generator) -> list[np.ndarray]:
+    """Values of several kinds: scores in [0, 1], rounded scores (ties), wide-ranging and negative values."""
+    out = []
+    for k, n in enumerate(SIZES):
+        kind = k % 3
+        x = rng.random(n) if kind == 0 else np.round(rng.random(n), 2) if kind == 1 else rng.normal(0, 1e3, n)
+        out.append(x)
+    return out
+
+
+def test_the_kernel_is_compiled_here() -> None:
+    """Where the package is installed with its locked dependencies, the kernel compiles and loads."""
+    assert bootstrap.compiled_kernel() is not None
+
+
+def test_compiled_means_equal_numpys_draws_bit_for_bit() -> None:
+    rng = np.random.default_rng(20260211)
+    xs = groups(rng)
+    seeds = [SEEDS[k % len(SEEDS)] if k < len(SEEDS) else derive_seed("doc", k) for k in range(len(xs))]
+    got = bootstrap_means_of(xs, seeds, 300)
+    for x, seed, row in zip(xs, seeds, got, strict=True):
+        assert np.array_equal(row, numpy_means(x, seed, 300)), (x.size, seed)
+
+
+def test_many_small_groups_in_one_call_equal_one_call_each() -> None:
+    rng = np.random.default_rng(7)
+    xs = [rng.random(int(n)) for n in rng.integers(2, 40, 400)]
+    seeds = [derive_seed("doc", k, "own") for k in range(len(xs))]
+    got = bootstrap_means_of(xs, seeds)
+    for x, seed, row in zip(xs, seeds, got, strict=True):
+        assert np.array_equal(row, numpy_bootstrap_means(x, seed))
+
+
+def test_numpy_definition_in_blocks_equals_one_draw() -> None:
+    """The fallback draws row blocks (bounded memory); the stream is the same as one (resamples × n) draw."""
+    x = np.random.default_rng(3).random(3000)  # 2,000,000 // 3000 = 666 rows per block
+    assert np.array_equal(numpy_bootstrap_means(x, 11, 2000), numpy_means(x, 11, 2000))
+
+
+def test_seeding_is_numpys_seedsequence_and_pcg64() -> None:
+    """The kernel's seeding (numba, run here as a plain jit function) gives PCG64's state and increment."""
+    kernel = pytest.importorskip("analysis.stats.bootstrap_kernel")
+    words = np.zeros(20, dtype=np.uint64)
+    rng = np.random.default_rng(1)
+    for seed in SEEDS + [int(v) for v in rng.integers(0, 2**63, 300)] + [int(v) for v in rng.integers(0, 2**32, 50)]:
+        kernel.seed_pcg64(np.uint64(seed), words)
+        state = np.random.PCG64(seed).state["state"]
+        assert (int(words[8]) << 64 | int(words[9])) == state["state"], seed
+        assert (int(words[10]) << 64 | int(words[11])) == state["inc"], seed
+
+
+def test_one_group_and_fewer_than_two_values() -> None:
+    x = np.array([0.2, 0.9, 0.4])
+    assert np.array_equal(bootstrap_means(x, 5), numpy_means(x, 5, 2000))
+    assert bootstrap_means([0.3], 5) is None
+    with pytest.raises(ValueError, match="at least 2"):
+        bootstrap_means_of([np.array([0.3])], [5])
+
+
+def test_without_the_kernel_numpy_draws_the_same_numbers(monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise AnalysisError("could not build the compiled bootstrap (no compiler)")
+
+    rng = np.random.default_rng(9)
+    xs = [rng.random(n) for n in (2, 9, 200)]
+    compiled = bootstrap_means_of(xs, [1, 2, 3])
+    monkeypatch.setattr(bootstrap, "_KERNEL", [])
+    monkeypatch.setattr(bootstrap, "ensure_kernel", unavailable)
+    with caplog.at_level(logging.WARNING, logger="analysis.stats.bootstrap"):
+        assert np.array_equal(bootstrap_means_of(xs, [1, 2, 3]), compiled)
+    assert "numpy computes the same intervals" in caplog.text
