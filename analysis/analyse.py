@@ -19,7 +19,7 @@ from .schema import CATEGORY_SEPARATOR, METADATA_SEPARATOR, SORT_KEYS, TABLE_FIL
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
 from .stats.bootstrap import derive_seed
-from .stats.summary import Summaries, per_1k
+from .stats.summary import MEAN_AND_CI, Summaries, per_1k
 from .text.script import to_simplified_aligned
 from .text.segment import Segmented, segment
 from .text.voice import QuotedIndex, default_reader
@@ -171,8 +171,7 @@ def own_voice_summary(out: dict, summaries: Summaries, scores: Scores, n_hits: i
     and bootstrap CI, the seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice
     CJK characters."""
     own = scores.sentiment[scores.own]
-    summaries.add(out, own, derive_seed(*keys, "own"), suffix="_own")
-    del out["sentiment_median_own"], out["share_positive_own"]
+    summaries.add(out, own, derive_seed(*keys, "own"), suffix="_own", stats=MEAN_AND_CI)
     out.update({"n_scored_own": int(np.count_nonzero(~np.isnan(own))), "framing_hits_own": n_hits,
                 "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)})
     return out

@@ -29,9 +29,12 @@ log = logging.getLogger(__name__)
 
 #: The compiled kernel's arrays, in order (`bootstrap_kernel.kernel`).
 BOOTSTRAP_ARGS: tuple[tuple[str, type], ...] = (
-    ("values", np.float64), ("offsets", np.int64), ("seeds", np.uint64), ("resamples", np.int64),
-    ("means", np.float64), ("scratch", np.float64), ("words", np.uint64), ("stack", np.int64), ("partial", np.float64),
+    ("values", np.float64), ("offsets", np.int64), ("seeds", np.uint64), ("params", np.int64), ("gammas", np.float64),
+    ("means", np.float64), ("stats", np.float64), ("clean", np.float64), ("row", np.float64), ("words", np.uint64),
+    ("stack", np.int64), ("partial", np.float64),
 )
+#: What `compiled_summaries` gives per group, in order.
+SUMMARY_STATS = ("n", "mean", "median", "share_positive", "ci_low", "ci_high")
 
 
 def derive_seed(*keys: object, base: int = BOOTSTRAP_BASE_SEED) -> int:
@@ -64,23 +67,61 @@ def bootstrap_means(values: Sequence[float], seed: int, resamples: int = BOOTSTR
 def bootstrap_means_of(groups: Sequence[np.ndarray], seeds: Sequence[int],
                        resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
     """`bootstrap_means` of many groups (float arrays of at least 2 values) at once: a (groups × resamples) array,
-    row g the means of group g's resamples drawn from seeds[g] (compiled; numpy where the kernel is missing)."""
+    row g the means of group g's resamples drawn from seeds[g] (compiled; numpy where the kernel is missing, or for
+    values with NaN, whose means numpy makes NaN)."""
+    if any(len(x) < 2 for x in groups):
+        raise ValueError("every group needs at least 2 values")
     kernel = compiled_kernel()
-    if kernel is None or not groups:
+    if kernel is None or not groups or any(np.isnan(x).any() for x in groups):
         return np.array([numpy_bootstrap_means(x, s, resamples) for x, s in zip(groups, seeds, strict=True)],
                         dtype=float).reshape(len(groups), resamples)
+    return _call(kernel, groups, seeds, resamples, CI_LEVEL, keep_means=True)[1].reshape(len(groups), resamples)
+
+
+def compiled_summaries(groups: Sequence[np.ndarray], seeds: Sequence[int], resamples: int = BOOTSTRAP_RESAMPLES,
+                       level: float = CI_LEVEL) -> np.ndarray | None:
+    """For each group of values (NaN left out) and its seed: n, mean, median, share above 0.5 and the percentile
+    interval of `resamples` bootstrap means (`SUMMARY_STATS`; NaN where undefined), as a (groups × 6) array, in one
+    call of the compiled kernel; None when the kernel is not available (numpy computes them: `summary.py`)."""
+    kernel = compiled_kernel()
+    if kernel is None:
+        return None
+    return _call(kernel, groups, seeds, resamples, level, keep_means=False)[0].reshape(len(groups), 6)
+
+
+def percentile_ranks(resamples: int, level: float = CI_LEVEL) -> tuple[list[int], list[float]]:
+    """What np.percentile (method "linear") reads of `resamples` sorted draws for `percentile_interval`'s two
+    percentiles: [previous, next index] of each, and [gamma, 1 - gamma] of each, computed as numpy does."""
+    tail = (1 - level) / 2 * 100
+    virtual = (resamples - 1) * np.true_divide(np.array([tail, 100 - tail]), 100)
+    previous = np.floor(virtual)
+    ranks, gammas = [], []
+    for v, p in zip(virtual.tolist(), previous.tolist(), strict=True):
+        # numpy: below the first draw, the first; at or above the last, the last (the lerp of two equal values)
+        k = 0 if v < 0 else resamples - 1 if v >= resamples - 1 else int(p)
+        ranks += [k, k if v < 0 or v >= resamples - 1 else k + 1]
+        gamma = np.float64(v) - np.float64(p)
+        gammas += [float(gamma), float(1 - gamma)]
+    return ranks, gammas
+
+
+def _call(kernel: Kernel, groups: Sequence[np.ndarray], seeds: Sequence[int], resamples: int, level: float,
+          keep_means: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Run the kernel on the groups: (statistics, means)."""
     sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    if sizes.min() < 2:
-        raise ValueError("every group needs at least 2 values")
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    means = np.empty(len(groups) * resamples, dtype=np.float64)
-    kernel.call({"values": np.concatenate(groups).astype(np.float64, copy=False), "offsets": offsets,
-                 "seeds": np.array(seeds, dtype=np.uint64), "resamples": np.array([resamples], dtype=np.int64),
-                 "means": means, "scratch": np.empty(int(sizes.max()), dtype=np.float64),
-                 "words": np.zeros(20, dtype=np.uint64), "stack": np.zeros(192, dtype=np.int64),
-                 "partial": np.zeros(64, dtype=np.float64)})
-    return means.reshape(len(groups), resamples)
+    ranks, gammas = percentile_ranks(resamples, level)
+    longest = max(int(sizes.max()) if len(groups) else 1, 1)
+    stats = np.empty(6 * len(groups), dtype=np.float64)
+    means = np.empty(resamples * (len(groups) if keep_means else 1), dtype=np.float64)
+    values = np.concatenate(groups).astype(np.float64, copy=False) if len(groups) else np.empty(0)
+    kernel.call({"values": values, "offsets": offsets, "seeds": np.array(seeds, dtype=np.uint64),
+                 "params": np.array([resamples, *ranks, int(keep_means)], dtype=np.int64),
+                 "gammas": np.array(gammas, dtype=np.float64), "means": means, "stats": stats,
+                 "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(20, dtype=np.uint64),
+                 "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64)})
+    return stats, means
 
 
 _KERNEL: list[Kernel | None] = []  # loaded once per process

@@ -176,55 +176,151 @@ def pairwise_sum(a: np.ndarray, n: int, stack: np.ndarray, partial: np.ndarray) 
 
 
 @numba.njit(error_model="numpy")
-def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, resamples: np.ndarray, means: np.ndarray,
-           scratch: np.ndarray, words: np.ndarray, stack: np.ndarray, partial: np.ndarray) -> int:
-    """means[g * B + b] = the mean of resample b of group g (values[offsets[g]:offsets[g + 1]], at least 2 values,
-    seed seeds[g]); B = resamples[0]. Scratch: `scratch` (the largest group's size), `words` (20 uint64), `stack`
-    (192 int64) and `partial` (64 float64)."""
-    n_resamples = resamples[0]
+def resample_means(x: np.ndarray, n: int, seed: np.uint64, n_resamples: int, means: np.ndarray, at: int,
+                   row: np.ndarray, words: np.ndarray, stack: np.ndarray, partial: np.ndarray) -> None:
+    """means[at + b] for b < n_resamples: the mean of resample b of x[:n] (n >= 2) drawn from default_rng(seed).
+    Scratch: `row` (n values), `words`, `stack`, `partial`."""
+    seed_pcg64(seed, words)
+    sh, sl, ih, il = words[8], words[9], words[10], words[11]
+    c2h, c2l = mul128(ih, il, S2H, S2L)
+    c3h, c3l = mul128(ih, il, S3H, S3L)
+    c4h, c4l = mul128(ih, il, S4H, S4L)
+    pos = 8  # the next of the eight buffered 32-bit draws, in words[12:20]
+    nn = U(n)
+    threshold = (U(0x100000000) - nn) % nn
+    for b in range(n_resamples):
+        for j in range(n):
+            while True:
+                if pos == 8:  # four LCG steps from one state: s·M^k + c_k, k = 1..4
+                    ah, al = mul128(sh, sl, M1H, M1L)
+                    ah, al = add128(ah, al, ih, il)
+                    bh, bl = mul128(sh, sl, M2H, M2L)
+                    bh, bl = add128(bh, bl, c2h, c2l)
+                    ch, cl = mul128(sh, sl, M3H, M3L)
+                    ch, cl = add128(ch, cl, c3h, c3l)
+                    sh, sl = mul128(sh, sl, M4H, M4L)
+                    sh, sl = add128(sh, sl, c4h, c4l)
+                    o = xsl_rr(ah, al)
+                    words[12], words[13] = o & MASK32, o >> U(32)
+                    o = xsl_rr(bh, bl)
+                    words[14], words[15] = o & MASK32, o >> U(32)
+                    o = xsl_rr(ch, cl)
+                    words[16], words[17] = o & MASK32, o >> U(32)
+                    o = xsl_rr(sh, sl)
+                    words[18], words[19] = o & MASK32, o >> U(32)
+                    pos = 0
+                m = words[12 + pos] * nn
+                pos += 1
+                if (m & MASK32) >= threshold:  # Lemire: reject the few draws that would bias the index
+                    break
+            row[j] = x[np.int64(m >> U(32))]
+        if n < 8:  # bootstrap.row_means: left to right from the first value
+            total = row[0]
+            for j in range(1, n):
+                total += row[j]
+        else:
+            total = pairwise_sum(row, n, stack, partial)
+        means[at + b] = total / n
+
+
+@numba.njit(error_model="numpy")
+def select(a: np.ndarray, lo: int, hi: int, k: int) -> float:
+    """The k-th smallest of a[lo:hi] (lo <= k < hi), moved to a[k], smaller ones before it and larger after it
+    (Wirth's selection, in place)."""
+    left, right = lo, hi - 1
+    while left < right:
+        pivot = a[(left + right) // 2]
+        i, j = left, right
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if j < k:
+            left = i
+        if k < i:
+            right = j
+    return a[k]
+
+
+@numba.njit(error_model="numpy")
+def smallest(a: np.ndarray, lo: int, hi: int) -> float:
+    """The smallest of a[lo:hi] (hi > lo)."""
+    v = a[lo]
+    for i in range(lo + 1, hi):
+        if a[i] < v:
+            v = a[i]
+    return v
+
+
+@numba.njit(error_model="numpy")
+def percentile(a: np.ndarray, at: int, n: int, prev: int, nxt: int, gamma: float, rest: float) -> float:
+    """np.percentile of a[at:at+n] (method "linear") from numpy's ranks (previous, next index) and weights (gamma,
+    1 - gamma) of that percentile (`bootstrap.percentile_ranks`), with numpy's `_lerp` as written there; a is
+    reordered."""
+    a_prev = select(a, at, at + n, at + prev)
+    b_next = a_prev if nxt == prev else smallest(a, at + prev + 1, at + n)
+    diff = b_next - a_prev
+    return b_next - diff * rest if gamma >= 0.5 else a_prev + diff * gamma
+
+
+@numba.njit(error_model="numpy")
+def largest(a: np.ndarray, lo: int, hi: int) -> float:
+    """The largest of a[lo:hi] (hi > lo)."""
+    v = a[lo]
+    for i in range(lo + 1, hi):
+        if a[i] > v:
+            v = a[i]
+    return v
+
+
+@numba.njit(error_model="numpy")
+def summary(x: np.ndarray, n: int, stats: np.ndarray, at: int, stack: np.ndarray, partial: np.ndarray) -> None:
+    """stats[at:at+4] = n, mean, median, share above 0.5 of x[:n], as `summary.Summaries` defines them (numpy's
+    mean: its pairwise sum / n; the median: the middle value, or the two middle ones' sum halved; NaN without
+    values); x is reordered."""
+    stats[at] = n
+    if n == 0:
+        stats[at + 1], stats[at + 2], stats[at + 3] = np.nan, np.nan, np.nan
+        return
+    above = 0
+    for i in range(n):
+        above += 1 if x[i] > 0.5 else 0
+    stats[at + 1] = pairwise_sum(x, n, stack, partial) / n
+    stats[at + 3] = above / n
+    half = n // 2
+    middle = select(x, 0, n, half)
+    stats[at + 2] = middle if n % 2 else (largest(x, 0, half) + middle) / 2
+
+
+@numba.njit(error_model="numpy")
+def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: np.ndarray, gammas: np.ndarray,
+           means: np.ndarray, stats: np.ndarray, clean: np.ndarray, row: np.ndarray, words: np.ndarray,
+           stack: np.ndarray, partial: np.ndarray) -> int:
+    """For each group g (values[offsets[g]:offsets[g + 1]], NaN left out): stats[6g:6g+6] = n, mean, median, share
+    above 0.5, and the percentile interval of the means of B = params[0] resamples drawn from default_rng(seeds[g])
+    (NaN for fewer than 2 values); the means stay in means[g * B:(g + 1) * B] when params[5] is 1 (else means is
+    one group's scratch). params[1:5] and gammas: the interval's ranks and weights (`bootstrap.percentile_ranks`).
+    Scratch: `clean`, `row` (the largest group's size), `words` (20), `stack` (192), `partial` (64)."""
+    n_resamples, keep = params[0], params[5]
     for g in range(offsets.shape[0] - 1):
-        off, n = offsets[g], offsets[g + 1] - offsets[g]
-        seed_pcg64(seeds[g], words)
-        sh, sl, ih, il = words[8], words[9], words[10], words[11]
-        c2h, c2l = mul128(ih, il, S2H, S2L)
-        c3h, c3l = mul128(ih, il, S3H, S3L)
-        c4h, c4l = mul128(ih, il, S4H, S4L)
-        pos = 8  # the next of the eight buffered 32-bit draws, in words[12:20]
-        nn = U(n)
-        threshold = (U(0x100000000) - nn) % nn
-        for b in range(n_resamples):
-            for j in range(n):
-                while True:
-                    if pos == 8:
-                        ah, al = mul128(sh, sl, M1H, M1L)
-                        ah, al = add128(ah, al, ih, il)
-                        bh, bl = mul128(sh, sl, M2H, M2L)
-                        bh, bl = add128(bh, bl, c2h, c2l)
-                        ch, cl = mul128(sh, sl, M3H, M3L)
-                        ch, cl = add128(ch, cl, c3h, c3l)
-                        sh, sl = mul128(sh, sl, M4H, M4L)
-                        sh, sl = add128(sh, sl, c4h, c4l)
-                        o = xsl_rr(ah, al)
-                        words[12], words[13] = o & MASK32, o >> U(32)
-                        o = xsl_rr(bh, bl)
-                        words[14], words[15] = o & MASK32, o >> U(32)
-                        o = xsl_rr(ch, cl)
-                        words[16], words[17] = o & MASK32, o >> U(32)
-                        o = xsl_rr(sh, sl)
-                        words[18], words[19] = o & MASK32, o >> U(32)
-                        pos = 0
-                    m = words[12 + pos] * nn
-                    pos += 1
-                    if (m & MASK32) >= threshold:
-                        break
-                scratch[j] = values[off + np.int64(m >> U(32))]
-            if n < 8:  # bootstrap.row_means: left to right from the first value
-                total = scratch[0]
-                for j in range(1, n):
-                    total += scratch[j]
-            else:
-                total = pairwise_sum(scratch, n, stack, partial)
-            means[g * n_resamples + b] = total / n
+        n = 0
+        for i in range(offsets[g], offsets[g + 1]):
+            if not np.isnan(values[i]):
+                clean[n] = values[i]
+                n += 1
+        at = g * n_resamples if keep else 0
+        low, high = np.nan, np.nan
+        if n >= 2:
+            resample_means(clean, n, seeds[g], n_resamples, means, at, row, words, stack, partial)
+            low = percentile(means, at, n_resamples, params[1], params[2], gammas[0], gammas[1])
+            high = percentile(means, at, n_resamples, params[3], params[4], gammas[2], gammas[3])
+        summary(clean, n, stats, 6 * g, stack, partial)
+        stats[6 * g + 4], stats[6 * g + 5] = low, high
     return 0
 
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..config import CI_LEVEL
-from .bootstrap import bootstrap_means_of
+from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
+from .bootstrap import compiled_summaries, numpy_bootstrap_means, percentile_interval
 
 
 def per_1k(hits: int, n_cjk: int) -> float:
@@ -25,49 +25,62 @@ def summarise(values: Sequence[float], seed: int, prefix: str = "sentiment", sha
     return out
 
 
-#: At most this many groups' draws wait for their percentiles (memory stays bounded: 16 kB of draws per group).
-PENDING = 256
+#: At most this many groups wait for `finish` (their values are copies: memory stays bounded).
+PENDING = 4096
+#: Which statistics `Summaries.add` writes: all, or the mean and its interval only.
+ALL, MEAN_AND_CI = ("mean", "median", "share", "ci"), ("mean", "ci")
 
 
 class Summaries:
     """`summarise` for many groups of scores (the sections of a document): each group's statistics and bootstrap
-    draws are its own (seeded from its ids); `finish` draws the resamples of all pending groups in one call of the
-    compiled bootstrap and turns them into intervals with one percentile call, the same numbers as one call per
-    group."""
+    draws are its own (seeded from its ids); `finish` computes those of all pending groups in one call of the
+    compiled kernel (`bootstrap.compiled_summaries`), the same numbers as numpy computes them one group at a time
+    (`numpy_summary`)."""
 
     def __init__(self, level: float = CI_LEVEL) -> None:
         self.level = level
-        self._pending: list[tuple[dict, str, str, np.ndarray, int]] = []
+        self._pending: list[tuple[dict, dict[str, str]]] = []
+        self._values: list[np.ndarray] = []
+        self._seeds: list[int] = []
 
     def add(self, out: dict, values: Sequence[float], seed: int, prefix: str = "sentiment",
-            share: str = "share_positive", suffix: str = "") -> None:
-        """Write `summarise`'s statistics of the values into `out` (keys end in `suffix`); their interval (NaN for
-        fewer than 2 values) is written by `finish`."""
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        n = int(x.size)
-        low, high = f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}"
-        if n < 2:  # one value (or none) is its own mean and median, and has no interval: no numpy call needed
-            v = float(x[0]) if n else math.nan
-            out.update({f"{prefix}_mean{suffix}": v, f"{prefix}_median{suffix}": v, low: math.nan, high: math.nan,
-                        share + suffix: float(v > 0.5) if n else math.nan})
-            return
-        out.update({f"{prefix}_mean{suffix}": float(x.mean()), f"{prefix}_median{suffix}": median(x),
-                    share + suffix: int(np.count_nonzero(x > 0.5)) / n})
-        self._pending.append((out, low, high, x, seed))
+            share: str = "share_positive", suffix: str = "", stats: tuple[str, ...] = ALL) -> None:
+        """Write `summarise`'s statistics of the values (those named in `stats`) into `out`, with keys ending in
+        `suffix`, when `finish` runs (the interval is NaN for fewer than 2 values)."""
+        names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share": share + suffix,
+                 "ci": (f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}")}
+        self._pending.append((out, {k: names[k] for k in stats}))
+        self._values.append(np.array(values, dtype=float))
+        self._seeds.append(seed)
         if len(self._pending) >= PENDING:
             self.finish()
 
     def finish(self) -> None:
-        """Write every pending interval (the percentiles of `percentile_interval`, for all groups at once)."""
+        """Write every pending group's statistics."""
         if not self._pending:
             return
-        tail = (1 - self.level) / 2 * 100
-        means = bootstrap_means_of([p[3] for p in self._pending], [p[4] for p in self._pending])
-        lows, highs = np.percentile(means, [tail, 100 - tail], axis=1).tolist()
-        for (out, low, high, _, _), lo, hi in zip(self._pending, lows, highs, strict=True):
-            out[low], out[high] = lo, hi
-        self._pending.clear()
+        rows = compiled_summaries(self._values, self._seeds, BOOTSTRAP_RESAMPLES, self.level)
+        if rows is None:
+            rows = [numpy_summary(x, s, self.level) for x, s in zip(self._values, self._seeds, strict=True)]
+        for (out, names), row in zip(self._pending, np.asarray(rows).tolist(), strict=True):
+            _, mean, middle, above, low, high = row
+            out.update({names[k]: v for k, v in (("mean", mean), ("median", middle), ("share", above))
+                        if k in names})
+            if "ci" in names:
+                out[names["ci"][0]], out[names["ci"][1]] = low, high
+        self._pending, self._values, self._seeds = [], [], []
+
+
+def numpy_summary(values: np.ndarray, seed: int, level: float = CI_LEVEL) -> list[float]:
+    """n, mean, median, share above 0.5 and the bootstrap interval of the non-NaN values, in numpy (NaN where
+    undefined): the definition the compiled kernel follows."""
+    x = values[~np.isnan(values)]
+    n = int(x.size)
+    if n < 2:
+        v = float(x[0]) if n else math.nan
+        return [n, v, v, (float(v > 0.5) if n else math.nan), math.nan, math.nan]
+    low, high = percentile_interval(numpy_bootstrap_means(x, seed), level)
+    return [n, float(x.mean()), median(x), int(np.count_nonzero(x > 0.5)) / n, low, high]
 
 
 def median(x: np.ndarray) -> float:
