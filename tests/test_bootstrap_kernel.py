@@ -12,6 +12,7 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.stats import bootstrap
 from analysis.stats.bootstrap import bootstrap_means, bootstrap_means_of, derive_seed, numpy_bootstrap_means
+from analysis.stats.summary import summarise
 
 #: Sizes around numpy's summation thresholds (8: unrolled sums; 128: pairwise halves) and a long group.
 SIZES = [2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 127, 128, 129, 136, 255, 256, 257, 1000, 1031, 8193, 30_001]
@@ -66,7 +67,7 @@ def test_numpy_definition_in_blocks_equals_one_draw() -> None:
 def test_seeding_is_numpys_seedsequence_and_pcg64() -> None:
     """The kernel's seeding (numba, run here as a plain jit function) gives PCG64's state and increment."""
     kernel = pytest.importorskip("analysis.stats.bootstrap_kernel")
-    words = np.zeros(20, dtype=np.uint64)
+    words = np.zeros(12, dtype=np.uint64)
     rng = np.random.default_rng(1)
     for seed in SEEDS + [int(v) for v in rng.integers(0, 2**63, 300)] + [int(v) for v in rng.integers(0, 2**32, 50)]:
         kernel.seed_pcg64(np.uint64(seed), words)
@@ -89,10 +90,42 @@ def test_without_the_kernel_numpy_draws_the_same_numbers(monkeypatch: pytest.Mon
         raise AnalysisError("could not build the compiled bootstrap (no compiler)")
 
     rng = np.random.default_rng(9)
-    xs = [rng.random(n) for n in (2, 9, 200)]
-    compiled = bootstrap_means_of(xs, [1, 2, 3])
+    xs = [rng.random(n) for n in (2, 9, 200)] + [np.array([0.7]), np.array([]), np.array([0.2, np.nan, 0.9])]
+    compiled = bootstrap_means_of(xs[:3], [1, 2, 3])
+    summaries = [summarise(x, k) for k, x in enumerate(xs)]
     monkeypatch.setattr(bootstrap, "_KERNEL", [])
     monkeypatch.setattr(bootstrap, "ensure_kernel", unavailable)
     with caplog.at_level(logging.WARNING, logger="analysis.stats.bootstrap"):
-        assert np.array_equal(bootstrap_means_of(xs, [1, 2, 3]), compiled)
+        assert np.array_equal(bootstrap_means_of(xs[:3], [1, 2, 3]), compiled)
+        for k, x in enumerate(xs):
+            want, got = summaries[k], summarise(x, k)
+            assert list(want) == list(got)
+            assert np.array_equal(np.array(list(want.values())), np.array(list(got.values())), equal_nan=True)
     assert "numpy computes the same intervals" in caplog.text
+
+
+def test_compiled_summaries_equal_numpys_statistics() -> None:
+    """n, mean, median, share above 0.5 and the percentile interval of many groups in one kernel call, against
+    numpy group by group (np.mean, np.median, np.percentile of the numpy draws), for several levels and numbers
+    of resamples (the ranks and weights of np.percentile change with both), groups with NaN, one value, none."""
+    rng = np.random.default_rng(4)
+    xs = []
+    for n in [0, 1, *SIZES]:
+        x = rng.random(n)
+        if n > 3:
+            x[rng.integers(0, n, 2)] = np.nan
+        xs.append(x)
+    xs += [np.round(rng.random(int(n)), 1) for n in rng.integers(0, 40, 200)]
+    seeds = [derive_seed("section", k) for k in range(len(xs))]
+    for level, resamples in [(0.95, 2000), (0.9, 7), (0.5, 1999), (0.99, 2)]:
+        got = bootstrap.compiled_summaries(xs, seeds, resamples, level)
+        for x, seed, row in zip(xs, seeds, got, strict=True):
+            v = x[~np.isnan(x)]
+            if v.size < 2:
+                want = [v.size, *([v[0], v[0], float(v[0] > 0.5)] if v.size else [np.nan] * 3), np.nan, np.nan]
+            else:
+                means = numpy_means(v, seed, resamples)
+                tail = (1 - level) / 2 * 100
+                want = [v.size, np.mean(v), np.median(v), np.count_nonzero(v > 0.5) / v.size,
+                        *np.percentile(means, [tail, 100 - tail])]
+            assert np.array_equal(np.array(want, dtype=float), row, equal_nan=True), (level, resamples, v.size)

@@ -119,7 +119,7 @@ def _call(kernel: Kernel, groups: Sequence[np.ndarray], seeds: Sequence[int], re
     kernel.call({"values": values, "offsets": offsets, "seeds": np.array(seeds, dtype=np.uint64),
                  "params": np.array([resamples, *ranks, int(keep_means)], dtype=np.int64),
                  "gammas": np.array(gammas, dtype=np.float64), "means": means, "stats": stats,
-                 "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(20, dtype=np.uint64),
+                 "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(12, dtype=np.uint64),
                  "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64)})
     return stats, means
 

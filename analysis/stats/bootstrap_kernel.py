@@ -10,8 +10,7 @@ For each group of values and its seed, `kernel` computes the means of `resamples
 * a row's mean is `bootstrap.row_means`'s: its sum left to right below 8 values, else in numpy's pairwise order
   (`pairwise_sum`: eight running sums up to 128 values, halves at a multiple of 8 above), divided by n.
 
-The 128-bit LCG is stepped four states at a time from one state (s·M^k + c_k), so the four steps do not wait on each
-other. It allocates nothing: the caller passes every array (`bootstrap.BOOTSTRAP_ARGS`, in this order).
+It allocates nothing: the caller passes every array (`bootstrap.BOOTSTRAP_ARGS`, in this order).
 """
 
 from __future__ import annotations
@@ -33,21 +32,7 @@ def _split(v: int) -> tuple[np.uint64, np.uint64]:
     return U(v >> 64), U(v & ((1 << 64) - 1))
 
 
-def _power_and_sum(k: int) -> tuple[int, int]:
-    """M^k and 1 + M + ... + M^(k-1), modulo 2^128: k steps of the LCG are s·M^k + inc·(that sum)."""
-    power, total = 1, 0
-    for _ in range(k):
-        total, power = (total + power) % 2**128, power * MULTIPLIER % 2**128
-    return power, total
-
-
-M1H, M1L = _split(_power_and_sum(1)[0])
-M2H, M2L = _split(_power_and_sum(2)[0])
-M3H, M3L = _split(_power_and_sum(3)[0])
-M4H, M4L = _split(_power_and_sum(4)[0])
-S2H, S2L = _split(_power_and_sum(2)[1])
-S3H, S3L = _split(_power_and_sum(3)[1])
-S4H, S4L = _split(_power_and_sum(4)[1])
+MH, ML = _split(MULTIPLIER)
 
 _jit = numba.njit(error_model="numpy", inline="always")
 
@@ -113,7 +98,7 @@ def seed_pcg64(seed: np.uint64, words: np.ndarray) -> None:
     v2, v3 = words[8] | (words[9] << U(32)), words[10] | (words[11] << U(32))
     inc_h, inc_l = (v2 << U(1)) | (v3 >> U(63)), (v3 << U(1)) | U(1)
     sh, sl = add128(inc_h, inc_l, v0, v1)  # state 0, one step (= inc), plus the seed, one more step
-    sh, sl = mul128(sh, sl, M1H, M1L)
+    sh, sl = mul128(sh, sl, MH, ML)
     sh, sl = add128(sh, sl, inc_h, inc_l)
     words[8], words[9], words[10], words[11] = sh, sl, inc_h, inc_l
 
@@ -182,35 +167,20 @@ def resample_means(x: np.ndarray, n: int, seed: np.uint64, n_resamples: int, mea
     Scratch: `row` (n values), `words`, `stack`, `partial`."""
     seed_pcg64(seed, words)
     sh, sl, ih, il = words[8], words[9], words[10], words[11]
-    c2h, c2l = mul128(ih, il, S2H, S2L)
-    c3h, c3l = mul128(ih, il, S3H, S3L)
-    c4h, c4l = mul128(ih, il, S4H, S4L)
-    pos = 8  # the next of the eight buffered 32-bit draws, in words[12:20]
+    have, spare = False, U(0)  # the high half of the last 64-bit output, not drawn yet (numpy's has_uint32)
     nn = U(n)
     threshold = (U(0x100000000) - nn) % nn
     for b in range(n_resamples):
         for j in range(n):
             while True:
-                if pos == 8:  # four LCG steps from one state: s·M^k + c_k, k = 1..4
-                    ah, al = mul128(sh, sl, M1H, M1L)
-                    ah, al = add128(ah, al, ih, il)
-                    bh, bl = mul128(sh, sl, M2H, M2L)
-                    bh, bl = add128(bh, bl, c2h, c2l)
-                    ch, cl = mul128(sh, sl, M3H, M3L)
-                    ch, cl = add128(ch, cl, c3h, c3l)
-                    sh, sl = mul128(sh, sl, M4H, M4L)
-                    sh, sl = add128(sh, sl, c4h, c4l)
-                    o = xsl_rr(ah, al)
-                    words[12], words[13] = o & MASK32, o >> U(32)
-                    o = xsl_rr(bh, bl)
-                    words[14], words[15] = o & MASK32, o >> U(32)
-                    o = xsl_rr(ch, cl)
-                    words[16], words[17] = o & MASK32, o >> U(32)
+                if have:
+                    v, have = spare, False
+                else:
+                    sh, sl = mul128(sh, sl, MH, ML)
+                    sh, sl = add128(sh, sl, ih, il)
                     o = xsl_rr(sh, sl)
-                    words[18], words[19] = o & MASK32, o >> U(32)
-                    pos = 0
-                m = words[12 + pos] * nn
-                pos += 1
+                    v, spare, have = o & MASK32, o >> U(32), True
+                m = v * nn
                 if (m & MASK32) >= threshold:  # Lemire: reject the few draws that would bias the index
                     break
             row[j] = x[np.int64(m >> U(32))]
@@ -258,12 +228,12 @@ def smallest(a: np.ndarray, lo: int, hi: int) -> float:
 
 
 @numba.njit(error_model="numpy")
-def percentile(a: np.ndarray, at: int, n: int, prev: int, nxt: int, gamma: float, rest: float) -> float:
-    """np.percentile of a[at:at+n] (method "linear") from numpy's ranks (previous, next index) and weights (gamma,
-    1 - gamma) of that percentile (`bootstrap.percentile_ranks`), with numpy's `_lerp` as written there; a is
-    reordered."""
-    a_prev = select(a, at, at + n, at + prev)
-    b_next = a_prev if nxt == prev else smallest(a, at + prev + 1, at + n)
+def percentile(a: np.ndarray, lo: int, hi: int, k: int, step: int, gamma: float, rest: float) -> float:
+    """np.percentile (method "linear") of draws whose ranks k and k + step (step 0 or 1, `bootstrap.percentile_ranks`)
+    are in a[lo:hi] at those positions once sorted, with weights gamma and rest = 1 - gamma: numpy's `_lerp`, as
+    written there. a[lo:hi] is reordered (a[k] in place, smaller draws before it, larger after)."""
+    a_prev = select(a, lo, hi, k)
+    b_next = smallest(a, k + 1, hi) if step else a_prev
     diff = b_next - a_prev
     return b_next - diff * rest if gamma >= 0.5 else a_prev + diff * gamma
 
@@ -303,9 +273,10 @@ def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: n
            stack: np.ndarray, partial: np.ndarray) -> int:
     """For each group g (values[offsets[g]:offsets[g + 1]], NaN left out): stats[6g:6g+6] = n, mean, median, share
     above 0.5, and the percentile interval of the means of B = params[0] resamples drawn from default_rng(seeds[g])
-    (NaN for fewer than 2 values); the means stay in means[g * B:(g + 1) * B] when params[5] is 1 (else means is
-    one group's scratch). params[1:5] and gammas: the interval's ranks and weights (`bootstrap.percentile_ranks`).
-    Scratch: `clean`, `row` (the largest group's size), `words` (20), `stack` (192), `partial` (64)."""
+    (NaN for fewer than 2 values); when params[5] is 1 the means stay in means[g * B:(g + 1) * B], in the order
+    drawn, and the interval is left NaN (else means is one group's scratch). params[1:5] and gammas: the
+    interval's ranks and weights (`bootstrap.percentile_ranks`).
+    Scratch: `clean`, `row` (the largest group's size), `words` (12), `stack` (192), `partial` (64)."""
     n_resamples, keep = params[0], params[5]
     for g in range(offsets.shape[0] - 1):
         n = 0
@@ -317,8 +288,12 @@ def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: n
         low, high = np.nan, np.nan
         if n >= 2:
             resample_means(clean, n, seeds[g], n_resamples, means, at, row, words, stack, partial)
-            low = percentile(means, at, n_resamples, params[1], params[2], gammas[0], gammas[1])
-            high = percentile(means, at, n_resamples, params[3], params[4], gammas[2], gammas[3])
+        if n >= 2 and not keep:  # (the interval reorders the means)
+            end, k_low, k_high = at + n_resamples, at + params[1], at + params[3]
+            low = percentile(means, at, end, k_low, params[2] - params[1], gammas[0], gammas[1])
+            # the draws above rank k_low are now after it: the high percentile is among them
+            start = k_low + 1 if k_high > k_low else at
+            high = percentile(means, start, end, k_high, params[4] - params[3], gammas[2], gammas[3])
         summary(clean, n, stats, 6 * g, stack, partial)
         stats[6 * g + 4], stats[6 * g + 5] = low, high
     return 0

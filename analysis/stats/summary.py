@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -39,7 +40,7 @@ class Summaries:
 
     def __init__(self, level: float = CI_LEVEL) -> None:
         self.level = level
-        self._pending: list[tuple[dict, dict[str, str]]] = []
+        self._pending: list[tuple[dict, dict[str, str | tuple[str, str]]]] = []
         self._values: list[np.ndarray] = []
         self._seeds: list[int] = []
 
@@ -47,9 +48,7 @@ class Summaries:
             share: str = "share_positive", suffix: str = "", stats: tuple[str, ...] = ALL) -> None:
         """Write `summarise`'s statistics of the values (those named in `stats`) into `out`, with keys ending in
         `suffix`, when `finish` runs (the interval is NaN for fewer than 2 values)."""
-        names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share": share + suffix,
-                 "ci": (f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}")}
-        self._pending.append((out, {k: names[k] for k in stats}))
+        self._pending.append((out, _keys(prefix, share, suffix, stats)))
         self._values.append(np.array(values, dtype=float))
         self._seeds.append(seed)
         if len(self._pending) >= PENDING:
@@ -69,6 +68,14 @@ class Summaries:
             if "ci" in names:
                 out[names["ci"][0]], out[names["ci"][1]] = low, high
         self._pending, self._values, self._seeds = [], [], []
+
+
+@functools.cache
+def _keys(prefix: str, share: str, suffix: str, stats: tuple[str, ...]) -> dict[str, str | tuple[str, str]]:
+    """The output keys of the statistics named in `stats`."""
+    names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share": share + suffix,
+             "ci": (f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}")}
+    return {k: names[k] for k in stats}
 
 
 def numpy_summary(values: np.ndarray, seed: int, level: float = CI_LEVEL) -> list[float]:
