@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from ..errors import AnalysisError
 
@@ -31,6 +30,8 @@ def _both(sentences: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 def spearman(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series) -> float:
     """Spearman's rank correlation: Pearson correlation of average ranks (ties share their mean rank); NaN when
     either side is constant or there are fewer than 2 values."""
+    from scipy.stats import rankdata  # (scipy loads in 0.5 s: only when needed)
+
     rx, ry = rankdata(x), rankdata(y)
     if rx.size < 2 or rx.std() == 0 or ry.std() == 0:
         return math.nan

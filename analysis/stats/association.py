@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..config import KWIC_WINDOW
 from .keyness import log_ratio, statistic_2x2
@@ -43,6 +42,8 @@ def associated_words(sentence_words: Sequence[frozenset[str]], in_category: Sequ
     a = np.array([inside[t] for t in terms], dtype=float)
     b = np.array([outside[t] for t in terms], dtype=float)
     stat = statistic_2x2(a, b, big_a, big_b, "lr")
+    from scipy import stats as sps  # (scipy loads in 0.5 s: only when needed)
+
     df = pd.DataFrame({"term": terms, "n_category": a.astype(int), "n_rest": b.astype(int), "statistic": stat,
                        "p": sps.chi2.sf(np.abs(stat), 1), "log_ratio": log_ratio(a, b, big_a, big_b)})
     df = df[df["statistic"] > 0]

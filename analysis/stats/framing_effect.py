@@ -30,7 +30,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from .bootstrap import derive_seed, percentile_interval
@@ -126,6 +125,8 @@ def compare_framing(
         low, high = difference_ci(x, y, derive_seed(doc, "framing-vs-other", "bootstrap"), resamples, level)
         row["difference_ci_low"], row["difference_ci_high"] = low, high
         row["permutation_p"] = permutation_p(x, y, permutations, derive_seed(doc, "framing-vs-other", "permutation"))
+        from scipy import stats as sps  # (scipy loads in 0.5 s: only when needed)
+
         u, p = sps.mannwhitneyu(x, y, alternative="two-sided")
         row["mannwhitney_u"], row["mannwhitney_p"] = float(u), float(p)
         row["prob_superiority"] = float(u) / (x.size * y.size)

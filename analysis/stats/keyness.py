@@ -25,7 +25,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..errors import AnalysisError
 from ..text.tokens import words
@@ -80,6 +79,8 @@ def keyness(target: Counter, reference: Counter, measure: str = "chi2",
     a = np.array([target[t] for t in terms], dtype=float)
     b = np.array([reference[t] for t in terms], dtype=float)
     stat = statistic_2x2(a, b, big_a, big_b, measure)
+    from scipy import stats as sps  # (scipy loads in 0.5 s: only when needed)
+
     df = pd.DataFrame({"term": terms, "n_target": a.astype(int), "n_reference": b.astype(int), "statistic": stat,
                        "p": sps.chi2.sf(np.abs(stat), 1), "log_ratio": log_ratio(a, b, big_a, big_b)},
                       columns=KEYNESS_COLUMNS)

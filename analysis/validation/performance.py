@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold
-from statsmodels.stats.proportion import proportion_confint
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..stats.agreement import spearman
@@ -44,6 +42,8 @@ def wilson(successes: float, n: float, level: float = CI_LEVEL) -> tuple[float, 
     """Wilson score interval (statsmodels) for successes out of n (both may be fractional); NaN when n is 0."""
     if n <= 0:
         return math.nan, math.nan
+    from statsmodels.stats.proportion import proportion_confint  # (loads in 0.3 s: only when needed)
+
     low, high = proportion_confint(successes, n, alpha=1 - level, method="wilson")
     return float(low), float(high)
 
@@ -129,6 +129,8 @@ def cross_validate_band(scores: pd.Series, gold: pd.Series, weights: pd.Series, 
     k = cv_folds(gold, folds)
     if k == 0:
         return None
+    from sklearn.model_selection import StratifiedKFold  # (sklearn loads in 0.2 s: only when needed)
+
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed % 2**32)
     pred = pd.Series(None, index=scores.index, dtype=object)
     with warnings.catch_warnings():

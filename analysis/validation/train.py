@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold
 
 from .. import config
 from ..errors import AnalysisError
@@ -168,6 +167,8 @@ class CrossValidation:
 
 def fold_ids(labels: pd.Series, folds: int, seed: int) -> np.ndarray:
     """Each sentence's fold (1..k): stratified by label, shuffled with `seed`."""
+    from sklearn.model_selection import StratifiedKFold  # (sklearn loads in 0.2 s: only when needed)
+
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32)
     ids = np.zeros(len(labels), dtype=int)
     with warnings.catch_warnings():  # a class with fewer members than folds (few neutral sentences) is allowed
