@@ -5,10 +5,12 @@ group sizes on both sides of every threshold of numpy's summation, and seeds of 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from analysis.compiled.kernel import ensure_kernel, load_kernel
 from analysis.errors import AnalysisError
 from analysis.stats import bootstrap
 from analysis.stats.bootstrap import bootstrap_means, bootstrap_means_of, derive_seed, numpy_bootstrap_means
@@ -94,7 +96,7 @@ def test_without_the_kernel_numpy_draws_the_same_numbers(monkeypatch: pytest.Mon
     compiled = bootstrap_means_of(xs[:3], [1, 2, 3])
     summaries = [summarise(x, k) for k, x in enumerate(xs)]
     monkeypatch.setattr(bootstrap, "_KERNEL", [])
-    monkeypatch.setattr(bootstrap, "ensure_kernel", unavailable)
+    monkeypatch.setattr(bootstrap, "load_kernel", unavailable)
     with caplog.at_level(logging.WARNING, logger="analysis.stats.bootstrap"):
         assert np.array_equal(bootstrap_means_of(xs[:3], [1, 2, 3]), compiled)
         for k, x in enumerate(xs):
@@ -129,3 +131,14 @@ def test_compiled_summaries_equal_numpys_statistics() -> None:
                 want = [v.size, np.mean(v), np.median(v), np.count_nonzero(v > 0.5) / v.size,
                         *np.percentile(means, [tail, 100 - tail])]
             assert np.array_equal(np.array(want, dtype=float), row, equal_nan=True), (level, resamples, v.size)
+
+
+def test_a_damaged_kernel_folder_is_compiled_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A cache folder whose object file is damaged (meta.json intact) is compiled again once, then used."""
+    args = ("analysis.stats.bootstrap_kernel", bootstrap.BOOTSTRAP_ARGS, "bootstrap", "the compiled bootstrap", "-")
+    folder = ensure_kernel(*args, cache_root=tmp_path)
+    (folder / "kernel.o").write_bytes(b"not an object file")
+    with caplog.at_level(logging.WARNING, logger="analysis.compiled.kernel"):
+        kernel = load_kernel(*args, cache_root=tmp_path)
+    assert "damaged" in caplog.text
+    assert kernel.folder == folder and (folder / "kernel.o").read_bytes() != b"not an object file"

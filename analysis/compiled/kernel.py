@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import platform
+import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import numpy as np
 from .. import config
 from ..errors import AnalysisError
 from .cache import build_in_child, valid
+
+log = logging.getLogger(__name__)
 
 Abi = tuple[tuple[str, type], ...]
 
@@ -56,6 +60,22 @@ def ensure_kernel(module: str, abi: Abi, name: str, what: str, hint: str, cache_
     return folder
 
 
+def load_kernel(module: str, abi: Abi, name: str, what: str, hint: str, cache_root: Path | None = None) -> Kernel:
+    """`module`'s kernel for this machine, loaded from the cache (compiled first when missing; compiled again, once,
+    when its folder is damaged)."""
+    folder = ensure_kernel(module, abi, name, what, hint, cache_root)
+    try:
+        return Kernel(folder, abi)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        log.warning("compiling %s again: its cache folder %s is damaged (%s)", what, folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+    folder = ensure_kernel(module, abi, name, what, hint, cache_root)
+    try:
+        return Kernel(folder, abi)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise AnalysisError(f"cannot load {what} from {folder} ({exc}); delete that folder, or {hint}") from None
+
+
 class Kernel:
     """A compiled kernel, linked from its object file by llvmlite's ORC JIT, called through ctypes."""
 
@@ -64,7 +84,7 @@ class Kernel:
 
         import llvmlite.binding as llvm
 
-        self.abi = abi
+        self.abi, self.folder = abi, folder
         self.slots = {name: i for i, (name, _) in enumerate(abi)}
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         llvm.initialize_native_target()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..compiled.kernel import Kernel, ensure_kernel
+from ..compiled.kernel import Kernel, load_kernel
 from ..config import BOOTSTRAP_BASE_SEED, BOOTSTRAP_RESAMPLES, CI_LEVEL
 from ..errors import AnalysisError
 
@@ -132,10 +132,9 @@ def compiled_kernel() -> Kernel | None:
     when it cannot be compiled or loaded (numpy then draws the same numbers, more slowly)."""
     if not _KERNEL:
         try:
-            folder = ensure_kernel("analysis.stats.bootstrap_kernel", BOOTSTRAP_ARGS, "bootstrap",
-                                   "the compiled bootstrap", "numpy computes the same intervals, more slowly")
-            _KERNEL.append(Kernel(folder, BOOTSTRAP_ARGS))
-        except (AnalysisError, OSError, ValueError, KeyError, RuntimeError) as exc:
+            _KERNEL.append(load_kernel("analysis.stats.bootstrap_kernel", BOOTSTRAP_ARGS, "bootstrap",
+                                       "the compiled bootstrap", "numpy computes the same intervals, more slowly"))
+        except (AnalysisError, OSError) as exc:
             log.warning("the compiled bootstrap is not available (%s); numpy computes the same intervals, more "
                         "slowly", exc)
             _KERNEL.append(None)

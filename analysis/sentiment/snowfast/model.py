@@ -42,8 +42,7 @@ import numpy as np
 
 from ... import config
 from ...compiled.cache import build_in_child, publish, staging, valid, write_meta
-from ...compiled.kernel import Kernel
-from ...compiled.kernel import ensure_kernel as ensure_kernel_of
+from ...compiled.kernel import load_kernel
 from ...errors import AnalysisError
 from ..naive_bayes import classify_probability as _probability
 from ..naive_bayes import snownlp_dir
@@ -136,12 +135,6 @@ def ensure_trained(model: SentimentModel, stock: Path, cache_root: Path | None =
     return folder
 
 
-def ensure_kernel(cache_root: Path | None = None) -> Path:
-    """The folder of the kernel compiled for this machine, compiled first (numba, child process) when missing."""
-    return ensure_kernel_of("analysis.sentiment.snowfast.kernel", KERNEL_ARGS, "snowfast", "the fast scorer",
-                            "use --scorer snownlp-reference", cache_root)
-
-
 # --------------------------------------------------------------------------------------------------------------
 # The scorer
 
@@ -177,12 +170,9 @@ class SnowNLPFast:
             self.classifier_folder = ensure_trained(model, self.folder, root) if model is not None else self.folder
             self._load(self.folder, self.classifier_folder)
         self.version: str = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))["key"]["snownlp"]
-        self.kernel_folder = ensure_kernel(root)
-        try:
-            self._kernel = Kernel(self.kernel_folder, KERNEL_ARGS)
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise AnalysisError(f"cannot load the fast scorer's compiled code from {self.kernel_folder} ({exc}); "
-                                "delete that folder to rebuild it, or use --scorer snownlp-reference") from None
+        self._kernel = load_kernel("analysis.sentiment.snowfast.kernel", KERNEL_ARGS, "snowfast", "the fast scorer",
+                                   "use --scorer snownlp-reference", root)
+        self.kernel_folder = self._kernel.folder
 
     def __reduce__(self) -> tuple:
         """Pickle as the constructor's arguments: a worker process loads the scorer from the cache again."""
