@@ -246,3 +246,101 @@ def _peak(fn) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def _to_csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
+
+
+STRINGS = ["a,b", 'q"x', "line\nbreak", "cr\rreturn", "中文，標點", " lead", "", "trail ", "|", "1.0", "nan"]
+FLOATS = [0.1 + 0.2, 1e-17, 1e16, 1e15, 123456789012345678.0, 1e-5, 1e-4, 0.5, 0.0, -0.0, 1.0, math.nan, math.inf,
+          -math.inf, 5e-324, 1.7976931348623157e308, 2 / 3, np.float64(0.1) * 3, np.float64(math.nan)]
+INTS = [0, 1, -3, 2**53 + 1, 10**15, np.int64(7), np.int64(-2**40)]
+
+
+@pytest.mark.parametrize("chunk", [10_000, 3])
+def test_csv_bytes_of_plain_columns_are_the_bytes_pandas_writes(monkeypatch, chunk):
+    """Columns of the values the tables hold (text with quotes, commas, line breaks and CJK; None; ints; floats with
+    NaN, infinities and the awkward reprs; mixtures of them), written straight from the lists, give the bytes of
+    pandas' to_csv of the DataFrame pandas builds from the same rows (one dict per row, as the tables were built)."""
+    from analysis.batch import worker
+    from analysis.batch.worker import csv_bytes
+    from analysis.schema import Rows, records
+
+    monkeypatch.setattr(worker, "CSV_CHUNK", chunk)
+    rng = random.Random(17)
+    pools = {"text": STRINGS, "text_none": [*STRINGS, None], "int": INTS, "float": FLOATS,
+             "int_float": INTS + FLOATS, "int_none": [*INTS, None], "float_none": [*FLOATS, None], "none": [None],
+             "bool": [True, False], "text_int": STRINGS + INTS}  # the last two: pandas' own writer (fallback)
+    for _ in range(300):
+        n = rng.choice([1, 2, 5, 9])
+        kinds = rng.sample(list(pools), k=rng.randint(1, 4))
+        rows = [{k: rng.choice(pools[k]) for k in kinds} for _ in range(n)]
+        if rng.random() < 0.3:  # a column of one kind that shows only one of its values in a chunk
+            for r in rows[1:]:
+                r[kinds[0]] = rows[0][kinds[0]]
+        want = _to_csv(pd.DataFrame(rows, columns=kinds))
+        assert csv_bytes(records(rows, kinds)) == want, rows
+        constant = Rows(["document", *kinds], {"document": "d,1", **records(rows, kinds).data})
+        assert csv_bytes(constant) == _to_csv(pd.DataFrame([{"document": "d,1", **r} for r in rows])), rows
+
+
+def test_csv_bytes_of_columns_of_a_given_dtype_are_the_bytes_pandas_writes():
+    """A column given a pandas dtype (float, object, Int64, int64) is written as pandas writes that dtype."""
+    from analysis.batch.worker import csv_bytes
+    from analysis.schema import Rows
+
+    cases = {"float": ([1, 2.5, None, math.nan, 0.1 + 0.2, 1e-17, np.float64(1 / 3)], float),
+             "object": (["a", None, "b,c", "中\n文"], object), "Int64": ([1, None, -3, 2**53 + 1], "Int64"),
+             "int64": ([0, 5, -7, 10**15], "int64")}
+    for name, (values, dtype) in cases.items():
+        rows = Rows(["x", name], {"x": list(range(len(values))), name: values}, {name: dtype})
+        assert csv_bytes(rows) == _to_csv(pd.DataFrame({"x": range(len(values)),
+                                                         name: pd.Series(values, dtype=dtype)})), name
+    assert csv_bytes(Rows(["a"], {"a": []}, {"a": float})) == b""
+
+
+EDGE_TEXTS = [
+    "", "abc", "標題", "標題\n\n小節\n\n", "Only English. 2026!\n\nMore English here.",
+    "日本語の文章です。これはテストです。\n\n中文一句。",
+    '# 標題, with "quotes" and, commas\n\n他說：「我們不會屈服，\n絕不。」這是好事。\n\n## 小節|管道\n\n“中國會贏。”他說。真的嗎？',
+    "標題\n\n【記者 王小明】\n\n新华社北京2月8日电（记者 张三）国产芯片实现自主可控，这是一次突围。\n\n（完）",
+    TEXT,
+]
+
+
+@pytest.mark.parametrize("options", [{}, {"neutral_band": (0.3, 0.7), "title": "none"},
+                                     {"second_scorer": "lexicon", "headings": "none", "converter": "none"}])
+def test_the_rows_a_run_writes_are_pandas_bytes_of_analyse_texts_tables(lexicon, article_text, options):
+    """The worker's CSV rows of a document (plain columns, written without pandas) are the bytes pandas' to_csv writes
+    of analyse_text's DataFrames, stacked by concat_tables as a run stacks them, for documents with and without
+    sentences, hits, headings, metadata, quotes and Chinese, with a neutral band, a second scorer or neither."""
+    from analysis.analyse import document_rows
+    from analysis.batch.worker import csv_bytes, in_order
+    from analysis.schema import SORT_KEYS, TABLE_FILES
+    from analysis.sentiment.polarity import NeutralBand
+    from analysis.sentiment.scorers import get_scorer
+
+    kw = dict(options)
+    if "neutral_band" in kw:
+        kw["neutral_band"] = NeutralBand(*kw["neutral_band"])
+    if "second_scorer" in kw:
+        kw["second_scorer"] = get_scorer(kw["second_scorer"])
+    for k, text in enumerate([*EDGE_TEXTS, article_text]):
+        rows = document_rows(f"d{k}", text, lexicon, **kw)
+        tables = concat_tables([analyse_text(f"d{k}", text, lexicon, **kw)])
+        for name in TABLE_FILES:
+            assert csv_bytes(in_order(rows[name], SORT_KEYS[name])) == _to_csv(getattr(tables, name)), (k, name)
+            assert list(rows[name].names) == list(getattr(tables, name).columns)
+
+
+def test_one_documents_rows_out_of_order_are_sorted_as_concat_tables_sorts_them():
+    from analysis.batch.worker import in_order
+    from analysis.schema import records
+
+    rows = [{"document": "d", "start": s, "x": x} for s, x in [(5, "a"), (1, "b"), (3, "c"), (1, "d")]]
+    got = in_order(records(rows, ["document", "start", "x"]), ["document", "start"])
+    want = pd.DataFrame(rows).sort_values(["document", "start"], kind="stable")
+    assert got.data == {c: want[c].tolist() for c in want.columns}
+    ordered = records(sorted(rows, key=lambda r: r["start"]), ["document", "start", "x"])
+    assert in_order(ordered, ["document", "start"]) is ordered
