@@ -344,3 +344,22 @@ def test_one_documents_rows_out_of_order_are_sorted_as_concat_tables_sorts_them(
     assert got.data == {c: want[c].tolist() for c in want.columns}
     ordered = records(sorted(rows, key=lambda r: r["start"]), ["document", "start", "x"])
     assert in_order(ordered, ["document", "start"]) is ordered
+
+
+def test_voice_helpers_by_regex_find_what_a_character_scan_finds():
+    """Where reporting verbs may start, where sentences start and end, and whether a quotation holds clause
+    punctuation: by regex and rfind, the same as visiting every character."""
+    from analysis.text import voice
+
+    rng = random.Random(17)
+    alphabet = "表示指出称说道认为强调介绍据回应中国，,。！？!?；;：:“”「」 ab\u3000"
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert [m.start() for m in voice._VERB_START_RE.finditer(line)] == [
+            i for i in range(len(line)) if any(line.startswith(v, i) for v in voice.REPORTING_VERBS)], line
+        for pos in range(len(line) + 2):
+            assert voice._sentence_end(line, pos) == next(
+                (i + 1 for i in range(pos, len(line)) if line[i] in voice.SENTENCE_END), len(line)), (line, pos)
+            assert voice._sentence_start(line, min(pos, len(line))) == next(
+                (i + 1 for i in range(min(pos, len(line)) - 1, -1, -1) if line[i] in voice.SENTENCE_END), 0)
+        assert (voice._CLAUSE_RE.search(line) is not None) == any(c in voice.CLAUSE_PUNCTUATION for c in line)

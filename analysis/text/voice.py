@@ -65,13 +65,17 @@ COMMAS = "，,"
 LONG_QUOTE = 16
 #: The longest attribution clause after the words it attributes (`……，外交部發言人表示。`: speaker and verb).
 MAX_ATTRIBUTION = 15
-#: Where a reporting verb may start (a lookahead, so that 說 is tried where 說道 is not a word).
-_VERB_START_RE = re.compile("(?=" + "|".join(map(re.escape, REPORTING_VERBS)) + ")")
+#: Where a reporting verb may start (a lookahead, so that 說 is tried where 說道 is not a word; the verbs' first
+#: characters first, which the regex engine tests much faster than the alternatives).
+_VERB_START_RE = re.compile("(?=[" + "".join(sorted({v[0] for v in REPORTING_VERBS})) + "])(?="
+                            + "|".join(map(re.escape, REPORTING_VERBS)) + ")")
 _VERBS_LONGEST_FIRST = sorted(REPORTING_VERBS, key=lambda v: (-len(v), v))
 _WEAK = frozenset(WEAK_VERBS)
 _PAD = " \t\u3000\u00a0"
 _MARK_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)))) + "]")
 _TRAILING = SENTENCE_END + "”」』’﹂﹄\"＂）)" + _PAD
+_SENTENCE_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}]")
+_CLAUSE_RE = re.compile(f"[{re.escape(CLAUSE_PUNCTUATION)}]")
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,14 @@ def quotations(line: str) -> list[Quote]:
 
 
 def _sentence_start(line: str, pos: int) -> int:
-    return next((i + 1 for i in range(pos - 1, -1, -1) if line[i] in SENTENCE_END), 0)
+    """Just past the last sentence end before `pos` (0 if none)."""
+    return max(line.rfind(c, 0, pos) for c in SENTENCE_END) + 1
 
 
 def _sentence_end(line: str, pos: int) -> int:
-    return next((i + 1 for i in range(pos, len(line)) if line[i] in SENTENCE_END), len(line))
+    """Just past the first sentence end at or after `pos` (the line's end if none)."""
+    m = _SENTENCE_END_RE.search(line, pos)
+    return m.end() if m else len(line)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -189,7 +196,7 @@ class VoiceReader:
     def _is_speech(self, line: str, q: Quote, verbs: list[tuple[int, int]]) -> bool:
         """A quotation is speech when attributed before or after, or long; else a term, name or scare quotes."""
         inner = q.inner(line)
-        return (any(c in CLAUSE_PUNCTUATION for c in inner) or len(inner) >= LONG_QUOTE
+        return (_CLAUSE_RE.search(inner) is not None or len(inner) >= LONG_QUOTE
                 or self._introduced(line, q.start, verbs) or self._followed(line, q.end, verbs))
 
     @staticmethod
