@@ -363,3 +363,22 @@ def test_voice_helpers_by_regex_find_what_a_character_scan_finds():
             assert voice._sentence_start(line, min(pos, len(line))) == next(
                 (i + 1 for i in range(min(pos, len(line)) - 1, -1, -1) if line[i] in voice.SENTENCE_END), 0)
         assert (voice._CLAUSE_RE.search(line) is not None) == any(c in voice.CLAUSE_PUNCTUATION for c in line)
+
+
+def test_a_long_texts_simplified_copy_by_code_points_is_the_character_by_character_one():
+    """Long texts are mapped as an array of code points: the same copy as converting each character on its own
+    (`str.translate` with OpenCC's t2s of each character), Traditional, Simplified, astral, emoji and ASCII alike."""
+    import opencc
+
+    from analysis.text.script import LONG_TEXT, to_simplified_aligned
+
+    t2s = opencc.OpenCC("t2s")
+    rng = random.Random(17)
+    alphabet = ("國說話們與為發應當這體強調認為經濟實現學習鬥爭后裡乾髮麵" "国说话们与为发应当这体强调认为经济实现"
+                "abc ,.\n\t「」“”，。😀𠀀𠮷\u3000\u2e7f\u2e80\uf900\uffef")
+    for n in (LONG_TEXT, LONG_TEXT + 1, 5000):
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet) for _ in range(n))
+            want = "".join(c if ord(c) <= 0x2E7F or len(s := t2s.convert(c)) != 1 else s for c in text)
+            assert to_simplified_aligned(text) == want
+    assert to_simplified_aligned("國" * LONG_TEXT + "裡") == "国" * LONG_TEXT + "里"
