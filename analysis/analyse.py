@@ -225,16 +225,15 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sco
     numbers = scores.sections or []
     rows = []
     summaries = Summaries()
-    for sec in seg.sections:
+    for sec, (n_chars, n_cjk, n_cjk_quoted) in zip(seg.sections, section_sizes(seg, index), strict=True):
         lo, hi = bisect_left(numbers, sec.index), bisect_right(numbers, sec.index)
         part = scores.part(lo, hi)
-        n_cjk = sum(index.han(line.start, line.end) for line in sec.lines)
         n_hits = len(hits[sec.index])
-        n_cjk_own = n_cjk - sum(index.han_inside(line.start, line.end) for line in sec.lines)
+        n_cjk_own = n_cjk - n_cjk_quoted
         n_hits_own = sum(1 for h in hits[sec.index] if not index.in_spans(h.start))
         row = {
             "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
-            "n_chars": sum(line.end - line.start for line in sec.lines), "n_cjk": n_cjk, "n_sentences": hi - lo,
+            "n_chars": n_chars, "n_cjk": n_cjk, "n_sentences": hi - lo,
             "n_scored": int(np.count_nonzero(~np.isnan(part.sentiment))),
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         }
@@ -242,6 +241,18 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sco
         rows.append(own_voice_summary(row, summaries, part, n_hits_own, n_cjk_own, document, sec.index))
     summaries.finish()
     return records(rows, columns("sections", second_scorer.name if second_scorer else None, neutral_band is not None))
+
+
+def section_sizes(seg: Segmented, index: QuotedIndex) -> list[tuple[int, int, int]]:
+    """Each section's characters, Han characters, and Han characters inside quoted spans, over its lines (heading
+    included), the lines of every section counted at once."""
+    lines = [sec.lines for sec in seg.sections]
+    han, inside = index.counts([ln.start for ls in lines for ln in ls], [ln.end for ls in lines for ln in ls])
+    out, k = [], 0
+    for ls in lines:
+        out.append((sum(ln.end - ln.start for ln in ls), sum(han[k:k + len(ls)]), sum(inside[k:k + len(ls)])))
+        k += len(ls)
+    return out
 
 
 def trained_model(*scorers: Scorer | None) -> str | None:

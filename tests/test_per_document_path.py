@@ -382,3 +382,19 @@ def test_a_long_texts_simplified_copy_by_code_points_is_the_character_by_charact
             want = "".join(c if ord(c) <= 0x2E7F or len(s := t2s.convert(c)) != 1 else s for c in text)
             assert to_simplified_aligned(text) == want
     assert to_simplified_aligned("國" * LONG_TEXT + "裡") == "国" * LONG_TEXT + "里"
+
+
+def test_section_sizes_count_every_line_as_a_scan_over_its_characters(article_text):
+    """Characters, Han characters and quoted Han characters of each section (its lines counted all at once) equal a
+    scan over the characters of its lines, for a document of many short sections and for the demo article."""
+    from analysis.analyse import quoted_spans, section_sizes
+    from analysis.text.script import to_simplified_aligned
+    from analysis.text.segment import segment
+
+    for text in (TEXT, article_text, "", "標題"):
+        seg = segment(text)
+        spans = quoted_spans(seg, to_simplified_aligned(seg.text))
+        want = [(sum(ln.end - ln.start for ln in sec.lines),
+                 sum(1 for ln in sec.lines for ch in text[ln.start:ln.end] if is_han(ch)),
+                 sum(han_inside(spans, text, ln.start, ln.end) for ln in sec.lines)) for sec in seg.sections]
+        assert section_sizes(seg, QuotedIndex(text, spans)) == want

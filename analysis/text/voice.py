@@ -281,6 +281,11 @@ class QuotedIndex:
         """Han characters of text[start:end] inside the spans (`han_inside`)."""
         return int(self._inside[end] - self._inside[start])
 
+    def counts(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """`han` and `han_inside` of each range text[start:end], all at once."""
+        return ((self._han[ends] - self._han[starts]).tolist(),
+                (self._inside[ends] - self._inside[starts]).tolist())
+
     def quoted_shares(self, starts: list[int], ends: list[int]) -> list[float]:
         """`quoted_han_share` of each range text[start:end]."""
         han = (self._han[ends] - self._han[starts]).tolist()
