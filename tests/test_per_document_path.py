@@ -398,3 +398,72 @@ def test_section_sizes_count_every_line_as_a_scan_over_its_characters(article_te
                  sum(1 for ln in sec.lines for ch in text[ln.start:ln.end] if is_han(ch)),
                  sum(han_inside(spans, text, ln.start, ln.end) for ln in sec.lines)) for sec in seg.sections]
         assert section_sizes(seg, QuotedIndex(text, spans)) == want
+
+
+def _sentences_as_first_written(span, section: int, max_chars: int) -> list:
+    from analysis.text.segment import _SENTENCE_RE, Sentence, _sub
+
+    out = []
+    for m in _SENTENCE_RE.finditer(span.text):
+        piece = _sub(span, m.start(), m.end())
+        if piece is None:
+            continue
+        while len(piece.text) > max_chars:
+            window = piece.text[:max_chars]
+            cut = max(window.rfind(","), window.rfind("，")) + 1 or max_chars
+            head = _sub(piece, 0, cut)
+            if head is not None:
+                out.append(Sentence(section, head.start, head.end, head.text))
+            piece = _sub(piece, cut, len(piece.text))
+            if piece is None:
+                break
+        if piece is not None:
+            out.append(Sentence(section, piece.start, piece.end, piece.text))
+    return out
+
+
+def _metadata_as_first_written(lines: list) -> tuple[list, list]:
+    from analysis.text.segment import _META_LINE_RES, _META_PREFIX_RES, _META_SUFFIX_RE, _sub
+
+    content, meta = [], []
+    for line in lines:
+        if any(r.match(line.text) for r in _META_LINE_RES):
+            meta.append(line)
+            continue
+        if any((m := r.match(line.text)) and m.end() == len(line.text) for r in _META_PREFIX_RES):
+            meta.append(line)
+            continue
+        for r in _META_PREFIX_RES:
+            m = r.match(line.text)
+            if m and m.end() < len(line.text):
+                meta.append(_sub(line, 0, m.end()))
+                line = _sub(line, m.end(), len(line.text))
+                break
+        content.append(line)
+    if content:
+        m = _META_SUFFIX_RE.search(content[-1].text)
+        if m:
+            meta.append(_sub(content[-1], m.start(1), m.end(1)))
+            rest = _sub(content[-1], 0, m.start())
+            content[-1:] = [rest] if rest else []
+    meta.sort(key=lambda s: s.start)
+    return content, meta
+
+
+def test_sentences_and_metadata_are_split_as_first_written():
+    """split_sentences (short sentences made at once) and split_metadata (each dateline pattern tried once a line)
+    give what their first versions gave, on random paragraphs and lines (white space, sentence ends, commas, over-long
+    runs cut at a small limit, bylines, datelines and credits)."""
+    from analysis.text.segment import _lines, split_metadata, split_sentences
+
+    rng = random.Random(17)
+    pieces = ["中國", "經濟", "，", ",", "。", "！", "？", "；", "」", "”", "）", " ", "\u3000", "\ufeff", "ab",
+              "【記者 王小明】", "新华社北京2月8日电（记者 张三）", "央视网消息（新闻联播）：", "本报讯 ", "（完）",
+              "(觀察者網)", "作者：李四", "\n"]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        lines = _lines(text)
+        assert split_metadata(lines) == _metadata_as_first_written(lines), text
+        for line in lines:
+            for max_chars in (3, 8, 200):
+                assert split_sentences(line, 2, max_chars) == _sentences_as_first_written(line, 2, max_chars), text
