@@ -290,7 +290,8 @@ def test_csv_bytes_of_columns_of_a_given_dtype_are_the_bytes_pandas_writes():
     from analysis.batch.worker import csv_bytes
     from analysis.schema import Rows
 
-    cases = {"float": ([1, 2.5, None, math.nan, 0.1 + 0.2, 1e-17, np.float64(1 / 3)], float),
+    cases = {"float": ([1, 2.5, None, math.nan, 0.1 + 0.2, 1e-17, np.float64(1 / 3), 0.0, -0.0, 0.0, -0.0, 1.0, 2.5,
+                       np.float64(2.5), 1], float),
              "object": (["a", None, "b,c", "中\n文"], object), "Int64": ([1, None, -3, 2**53 + 1], "Int64"),
              "int64": ([0, 5, -7, 10**15], "int64")}
     for name, (values, dtype) in cases.items():

@@ -275,10 +275,27 @@ def column_kind(values: object, dtype: object = None) -> str | None:
 def _write_as(kind: str, values: list) -> list:
     """A column's cells for csv.writer (which writes a float as its repr, anything else as its str)."""
     if kind == "float":
-        return ["" if v is None or v != v else float(v) for v in values]  # float(): numpy's repr is not a number
+        return _float_cells(values)
     if kind == "int":
         return values
     return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values]
+
+
+def _float_cells(values: list) -> list[str]:
+    """Floats as their repr (which to_csv writes), NaN and None empty; a value met again in the column (a section's
+    mean that is also its median and its own-voice mean, shares of 0 and 1) reuses its text: a repr is slow."""
+    seen: dict[float, str] = {}
+    out = []
+    for v in values:
+        if v is None or v != v:
+            out.append("")
+        elif v == 0:  # 0.0 and -0.0 are equal keys but different texts
+            out.append(repr(float(v)))
+        elif (text := seen.get(v)) is not None:
+            out.append(text)
+        else:
+            out.append(seen.setdefault(v, repr(float(v))))  # float(): numpy's repr is not a number
+    return out
 
 
 def analyse_here(task: Task, opts: RunOptions) -> Result:
