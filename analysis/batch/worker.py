@@ -257,14 +257,17 @@ _NUMBERS = (*_INTS, float, np.float64, type(None))
 
 
 def column_kind(values: object, dtype: object = None) -> str | None:
-    """How to_csv writes a column: `float` (shortest repr, NaN empty), `int`, `Int64` (<NA> empty) or `object` (the
-    values as the csv module writes them, missing ones empty); from its given pandas `dtype`, else from its values as
-    pandas infers one (None for values this does not know pandas' reading of). A non-list is one value in every row."""
+    """How to_csv writes a column: `float` (shortest repr, NaN empty), `int`, `Int64` (<NA> empty), `text` (strings as
+    they are) or `object` (the values as the csv module writes them, missing ones empty); from its given pandas
+    `dtype`, else from its values as pandas infers one (None for values this does not know pandas' reading of). A
+    non-list is one value in every row."""
     if dtype is not None:
         return {float: "float", "float64": "float", "int64": "int", object: "object", "Int64": "Int64"}.get(dtype)
     types = set(map(type, values)) if isinstance(values, list) else {type(values)}
+    if types == {str}:
+        return "text"  # pandas' str dtype: the strings as they are
     if types <= {str, type(None)}:
-        return "object"  # pandas' str dtype, or object of Nones: None written empty
+        return "object"  # pandas' str dtype with missing values, or object of Nones: None written empty
     if all(t in _INTS for t in types):
         return "int"
     if all(t in _NUMBERS for t in types):  # numbers with a float or a None among them: float64, None as NaN
@@ -276,7 +279,7 @@ def _write_as(kind: str, values: list) -> list:
     """A column's cells for csv.writer (which writes a float as its repr, anything else as its str)."""
     if kind == "float":
         return _float_cells(values)
-    if kind == "int":
+    if kind in ("int", "text"):
         return values
     return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values]
 
