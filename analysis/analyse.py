@@ -81,8 +81,11 @@ def document_rows(
     quoted = quoted_spans(seg, simplified)
     index = voices(seg, quoted)
     hits = {sec: [h for h in sec_hits if h.status == COUNTED] for sec, sec_hits in found.items()}
+    placed = hit_sentences(seg, found)  # the sentence of every candidate, and of the counted ones among them
+    placed_counted = {sec: [i for h, i in zip(found[sec], where, strict=True) if h.status == COUNTED]
+                      for sec, where in placed.items()}
     scorer = scorer or get_scorer("snownlp")
-    sentences = sentence_table(document, seg, hit_sentences(seg, hits), converter, scorer, second_scorer, quoted,
+    sentences = sentence_table(document, seg, placed_counted, converter, scorer, second_scorer, quoted,
                                neutral_band, voice_index=index)
     scores = Scores.of(sentences, second_scorer)
     sections = section_table(document, seg, hits, scores, second_scorer, quoted, neutral_band, voice_index=index)
@@ -92,7 +95,7 @@ def document_rows(
         "sections": sections,
         "sentences": sentences,
         "framing": framing_table(document, hits, lexicon),
-        "kwic": kwic_table(document, seg, found, hit_sentences(seg, found), quoted),
+        "kwic": kwic_table(document, seg, found, placed, quoted),
     }
 
 
