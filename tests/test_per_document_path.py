@@ -468,3 +468,33 @@ def test_sentences_and_metadata_are_split_as_first_written():
         for line in lines:
             for max_chars in (3, 8, 200):
                 assert split_sentences(line, 2, max_chars) == _sentences_as_first_written(line, 2, max_chars), text
+
+
+def test_a_run_leaves_what_was_loaded_out_of_the_collectors_passes_and_gives_it_back(tmp_path, monkeypatch):
+    """While documents run, the objects loaded before (modules, models) are frozen (gc.freeze: the collector's full
+    passes skip them); after the run nothing stays frozen; a process that froze objects itself keeps its own."""
+    import gc
+
+    from analysis.batch import run as run_module
+    from analysis.cli import main
+
+    (tmp_path / "a.txt").write_text("標題\n\n中國經濟穩定增長。\n", encoding="utf-8")
+    seen = []
+    here = run_module.analyse_here
+
+    def spy(task, opts):
+        seen.append(gc.get_freeze_count())
+        return here(task, opts)
+
+    monkeypatch.setattr(run_module, "analyse_here", spy)
+    assert gc.get_freeze_count() == 0
+    assert main(["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert main(["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out2"), "--quiet"]) == 0
+        assert gc.get_freeze_count() > frozen // 2  # still frozen (less what was freed meanwhile), not given back
+    finally:
+        gc.unfreeze()
+    assert (tmp_path / "out" / "sentences.csv").read_bytes() == (tmp_path / "out2" / "sentences.csv").read_bytes()
