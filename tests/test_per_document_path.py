@@ -353,6 +353,7 @@ def test_voice_helpers_by_regex_find_what_a_character_scan_finds():
     from analysis.text import voice
 
     rng = random.Random(17)
+    reader = voice.default_reader()
     alphabet = "表示指出称说道认为强调介绍据回应中国，,。！？!?；;：:“”「」 ab\u3000"
     for _ in range(3000):
         line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
@@ -364,6 +365,12 @@ def test_voice_helpers_by_regex_find_what_a_character_scan_finds():
             assert voice._sentence_start(line, min(pos, len(line))) == next(
                 (i + 1 for i in range(min(pos, len(line)) - 1, -1, -1) if line[i] in voice.SENTENCE_END), 0)
         assert (voice._CLAUSE_RE.search(line) is not None) == any(c in voice.CLAUSE_PUNCTUATION for c in line)
+        assert (voice._COMMA_COLON_RE.search(line) is not None) == any(c in voice.COMMAS + voice.COLONS for c in line)
+        if voice._ANYTHING_RE.search(line) is None:  # `quoted` returns at once: there is nothing it could find
+            assert voice.quotations(line) == [] and reader.reporting_verbs(line) == []
+        for m in voice._VERB_START_RE.finditer(line):
+            assert [v for v in voice._VERBS_BY_FIRST[line[m.start()]] if line.startswith(v, m.start())] == [
+                v for v in voice._VERBS_LONGEST_FIRST if line.startswith(v, m.start())]
 
 
 def test_a_long_texts_simplified_copy_by_code_points_is_the_character_by_character_one():

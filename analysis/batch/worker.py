@@ -81,10 +81,11 @@ def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_fil
                          if opts.second_scorer else None,
                          title=opts.title_mode(is_file), neutral_band=opts.neutral_band)
     doc = {k: rows["documents"].column(k)[0] for k in ("n_sentences", "n_scored")}
-    if count_cjk(text) == 0:
+    n_cjk = count_cjk(text)
+    if n_cjk == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
                     extra={"kind": "no_chinese"})
-    elif count_kana_hangul(text) > count_cjk(text):
+    elif count_kana_hangul(text) > n_cjk:
         log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
                     "Korean sentences are not scored (sentiment NaN)", name, extra={"kind": "not_chinese"})
     elif doc["n_sentences"] == 0:

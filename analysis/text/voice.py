@@ -70,12 +70,18 @@ MAX_ATTRIBUTION = 15
 _VERB_START_RE = re.compile("(?=[" + "".join(sorted({v[0] for v in REPORTING_VERBS})) + "])(?="
                             + "|".join(map(re.escape, REPORTING_VERBS)) + ")")
 _VERBS_LONGEST_FIRST = sorted(REPORTING_VERBS, key=lambda v: (-len(v), v))
+#: The verbs of _VERBS_LONGEST_FIRST (in its order) by their first character.
+_VERBS_BY_FIRST = {c: [v for v in _VERBS_LONGEST_FIRST if v[0] == c] for c in {v[0] for v in REPORTING_VERBS}}
 _WEAK = frozenset(WEAK_VERBS)
 _PAD = " \t\u3000\u00a0"
 _MARK_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)))) + "]")
 _TRAILING = SENTENCE_END + "”」』’﹂﹄\"＂）)" + _PAD
 _SENTENCE_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}]")
 _CLAUSE_RE = re.compile(f"[{re.escape(CLAUSE_PUNCTUATION)}]")
+_COMMA_COLON_RE = re.compile(f"[{re.escape(COMMAS + COLONS)}]")
+#: A line with none of these (no quotation mark, no reporting verb's first character) has nothing quoted.
+_ANYTHING_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)
+                                                          | {v[0] for v in REPORTING_VERBS}))) + "]")
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,7 @@ class VoiceReader:
             a = m.start()
             if out and a < out[-1][1]:
                 continue
-            for verb in (v for v in _VERBS_LONGEST_FIRST if line.startswith(v, a)):
+            for verb in (v for v in _VERBS_BY_FIRST[line[a]] if line.startswith(v, a)):
                 if self._is_word(line, a, a + len(verb)):
                     if not self._outlet_speaks(line, a):
                         out.append((a, a + len(verb)))
@@ -174,6 +180,8 @@ class VoiceReader:
 
     def quoted(self, line: str) -> list[tuple[int, int]]:
         """The quoted parts of a line of the Simplified copy: sorted, non-overlapping (start, end) offsets."""
+        if _ANYTHING_RE.search(line) is None:
+            return []
         verbs = self.reporting_verbs(line)
         quotes = quotations(line)
         spans = [(q.start, q.end) for q in quotes if self._is_speech(line, q, verbs)]
@@ -216,7 +224,7 @@ class VoiceReader:
         """A short clause ending in a reporting verb after a closing mark, before the sentence ends: `”他說。`"""
         clause = line[end:_sentence_end(line, end)].rstrip(_TRAILING)
         body = clause.lstrip(COMMAS + _PAD)
-        if not body or len(body) > MAX_ATTRIBUTION or any(c in COMMAS + COLONS for c in body):
+        if not body or len(body) > MAX_ATTRIBUTION or _COMMA_COLON_RE.search(body):
             return False
         return any(a >= end and b == end + len(clause) for a, b in verbs)
 
