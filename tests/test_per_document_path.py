@@ -505,3 +505,25 @@ def test_a_run_leaves_what_was_loaded_out_of_the_collectors_passes_and_gives_it_
     finally:
         gc.unfreeze()
     assert (tmp_path / "out" / "sentences.csv").read_bytes() == (tmp_path / "out2" / "sentences.csv").read_bytes()
+
+
+def test_the_fields_written_without_the_csv_module_are_those_it_would_not_quote():
+    """csv_bytes quotes a field itself when it holds a character of _CSV_QUOTE_RE: exactly the characters for which
+    this Python's csv module quotes a field (every code point tried), so every other field is written as it is."""
+    import csv
+    import io
+
+    from analysis.batch.worker import _CSV_QUOTE_RE
+
+    quoted = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{chr(cp)}b", "x"])
+        if buf.getvalue() != f"a{chr(cp)}b,x\n":
+            quoted.append(chr(cp))
+            assert buf.getvalue() == '"' + f"a{chr(cp)}b".replace('"', '""') + '",x\n'
+    assert quoted and all(_CSV_QUOTE_RE.search(ch) for ch in quoted)
+    assert sum(1 for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF and _CSV_QUOTE_RE.search(chr(cp))) == len(
+        quoted)

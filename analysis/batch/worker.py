@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -242,15 +243,38 @@ def csv_bytes(rows: Rows) -> bytes:
     kinds = [column_kind(rows.data[c], rows.dtypes.get(c)) for c in rows.names]
     if None in kinds:
         return csv_rows(rows.frame())
+    if len(kinds) == 1:  # the csv module writes a row of one empty field as "": leave that to it
+        return csv_rows(rows.frame())
     out = io.BytesIO()
     for start in range(0, n, CSV_CHUNK):  # a chunk of rows at a time: a long document's cells stay few
         stop = min(n, start + CSV_CHUNK)
-        cells = [_write_as(kind, v[start:stop] if isinstance(v, list) else [v] * (stop - start))
+        cells = [_fields(kind, v[start:stop]) if isinstance(v, list) else _fields(kind, [v]) * (stop - start)
                  for kind, v in zip(kinds, (rows.data[c] for c in rows.names), strict=True)]
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(zip(*cells, strict=True))
-        out.write(buf.getvalue().encode("utf-8"))
+        out.write(("\n".join(map(",".join, zip(*cells, strict=True))) + "\n").encode("utf-8"))
     return out.getvalue()
+
+
+def _quoted_by_csv(ch: str) -> bool:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([f"a{ch}b", ""])
+    return buf.getvalue() != f"a{ch}b,\n"
+
+
+#: The characters for which the csv module quotes a field (minimal quoting: the delimiter, the quote character and
+#: line breaks, as this Python's csv module does it); a field without any is written as it is.
+_CSV_QUOTE_RE = re.compile("[" + re.escape("".join(c for c in ',"\n\r' if _quoted_by_csv(c))) + "]")
+
+
+def _fields(kind: str, values: list) -> list[str]:
+    """A column's fields as the csv module writes them: quoted (its quotes doubled) when it has a character of
+    `_CSV_QUOTE_RE`."""
+    cells = _write_as(kind, values)
+    if kind in ("int", "float", "Int64"):  # digits, signs, `.`, `e`, `inf` and empty cells: never quoted
+        return cells
+    if _CSV_QUOTE_RE.search("\x00".join(cells)) is None:  # one scan of the whole column
+        return cells
+    search = _CSV_QUOTE_RE.search
+    return ['"' + f.replace('"', '""') + '"' if search(f) else f for f in cells]
 
 
 _INTS = (int, np.int64, np.int32)
@@ -276,13 +300,17 @@ def column_kind(values: object, dtype: object = None) -> str | None:
     return None
 
 
-def _write_as(kind: str, values: list) -> list:
-    """A column's cells for csv.writer (which writes a float as its repr, anything else as its str)."""
+def _write_as(kind: str, values: list) -> list[str]:
+    """A column's cells as text, before quoting: a float as its repr, anything else as its str (as the csv module
+    writes them), missing values empty."""
     if kind == "float":
         return _float_cells(values)
-    if kind in ("int", "text"):
+    if kind == "int":
+        return list(map(str, values))
+    if kind == "text":
         return values
-    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values]
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+            else repr(v) if isinstance(v, float) else str(v) for v in values]
 
 
 def _float_cells(values: list) -> list[str]:
