@@ -206,14 +206,16 @@ def score_summary(out: dict, summaries: Summaries, scores: Scores, second_scorer
 
 
 def own_voice_summary(out: dict, summaries: Summaries, scores: Scores, n_hits: int, n_cjk_own: int,
-                      *keys: object) -> dict:
+                      *keys: object, n_scored_own: int | None = None) -> dict:
     """The own-voice columns of a section or document, written into `out`: its own-voice sentences' scores (mean
     and bootstrap CI, the seed from `keys` + "own") and its counted hits outside quoted speech per 1,000 own-voice
-    CJK characters."""
+    CJK characters (`n_scored_own`: its own-voice sentences with a score, when the caller has counted them)."""
     own = scores.sentiment[scores.own]
     summaries.add(out, own, derive_seed(*keys, "own"), suffix="_own")
     del out["sentiment_median_own"], out["share_positive_own"]
-    out.update({"n_scored_own": int(np.count_nonzero(~np.isnan(own))), "framing_hits_own": n_hits,
+    if n_scored_own is None:
+        n_scored_own = int(np.count_nonzero(~np.isnan(own)))
+    out.update({"n_scored_own": n_scored_own, "framing_hits_own": n_hits,
                 "n_cjk_own": n_cjk_own, "framing_per_1k_cjk_own": per_1k(n_hits, n_cjk_own)})
     return out
 
@@ -226,6 +228,9 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sco
     index = voice_index or QuotedIndex(seg.text, quoted or [])
     # a section's sentences are a contiguous run of the table (sentence_table lists them section by section)
     numbers = scores.sections or []
+    scored = ~np.isnan(scores.sentiment)  # counted up to each sentence: a section's count is a difference
+    n_scored = np.concatenate([[0], np.cumsum(scored)]).tolist()
+    n_scored_own = np.concatenate([[0], np.cumsum(scored & scores.own)]).tolist()
     rows = []
     summaries = Summaries()
     for sec, (n_chars, n_cjk, n_cjk_quoted) in zip(seg.sections, section_sizes(seg, index), strict=True):
@@ -237,11 +242,12 @@ def section_table(document: str, seg: Segmented, hits: dict[int, list[Hit]], sco
         row = {
             "document": document, "section": sec.index, "heading": sec.heading, "start": sec.start, "end": sec.end,
             "n_chars": n_chars, "n_cjk": n_cjk, "n_sentences": hi - lo,
-            "n_scored": int(np.count_nonzero(~np.isnan(part.sentiment))),
+            "n_scored": n_scored[hi] - n_scored[lo],
             "framing_hits": n_hits, "framing_per_1k_cjk": per_1k(n_hits, n_cjk),
         }
         score_summary(row, summaries, part, second_scorer, document, sec.index)
-        rows.append(own_voice_summary(row, summaries, part, n_hits_own, n_cjk_own, document, sec.index))
+        rows.append(own_voice_summary(row, summaries, part, n_hits_own, n_cjk_own, document, sec.index,
+                                      n_scored_own=n_scored_own[hi] - n_scored_own[lo]))
     summaries.finish()
     return records(rows, columns("sections", second_scorer.name if second_scorer else None, neutral_band is not None))
 

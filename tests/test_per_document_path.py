@@ -164,6 +164,7 @@ def test_section_rows_equal_a_mask_over_the_sentence_table(lexicon):
         want = direct_summary(part["sentiment"].tolist(), derive_seed("d", row["section"]))
         assert same({k: row[k] for k in want}, want)
         own = part.loc[part["voice"] == "own", "sentiment"]
+        assert (row["n_scored"], row["n_scored_own"]) == (part["sentiment"].notna().sum(), own.notna().sum())
         own_want = direct_summary(own.tolist(), derive_seed("d", row["section"], "own"))
         assert same({"m": row["sentiment_mean_own"], "lo": row["sentiment_ci_low_own"]},
                     {"m": own_want["sentiment_mean"], "lo": own_want["sentiment_ci_low"]})
