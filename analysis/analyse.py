@@ -26,6 +26,7 @@ from .schema import (
     columns,
     records,
     second_columns,
+    tuples,
 )
 from .sentiment.polarity import NeutralBand, polarity, polarity_shares
 from .sentiment.scorers import Scorer, get_scorer, prepare, score_texts
@@ -303,11 +304,9 @@ def framing_table(document: str, hits: dict[int, list[Hit]], lexicon: Lexicon) -
                 key = (sec, category, h.entry.term)
                 counts[key] = counts.get(key, 0) + 1
     order = _lexicon_order(lexicon)
-    return records(
-        [{"document": document, "section": s, "category": c, "term": t, "count": n}
-         for (s, c, t), n in sorted(counts.items(), key=lambda kv: (kv[0][0], order[kv[0][1:]]))],
-        columns("framing"),
-    )
+    return tuples([(document, s, c, t, n) for (s, c, t), n in sorted(counts.items(),
+                                                                    key=lambda kv: (kv[0][0], order[kv[0][1:]]))],
+                  columns("framing"))
 
 
 @lru_cache(maxsize=8)
@@ -320,7 +319,6 @@ def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
                placed: dict[int, list[int | None]], quoted: list[tuple[int, int]] | None = None) -> Rows:
     """kwic.csv's rows: every candidate (counted or not, with its status) with its sentence, offsets, context within
     its section and voice."""
-    rows = []
     quoted = quoted or []
     ends = [b for _, b in quoted]  # in_spans, with the spans' ends listed once per document
 
@@ -328,15 +326,14 @@ def kwic_table(document: str, seg: Segmented, hits: dict[int, list[Hit]],
         k = bisect_right(ends, pos)
         return "quoted" if k < len(quoted) and quoted[k][0] <= pos else "own"
 
+    rows = []  # one tuple a candidate, in the order of the table's columns
     for sec in seg.sections:
         lo, hi = sec.start, sec.end
         for h, i in zip(hits[sec.index], placed[sec.index], strict=True):
             left, right = kwic(seg.text, h, lo, hi)
-            rows.append({"document": document, "section": sec.index, "sentence": i,
-                         "category": CATEGORY_SEPARATOR.join(h.entry.categories), "term": h.entry.term,
-                         "start": h.start, "end": h.end, "left": left, "match": h.match,
-                         "right": right, "status": h.status, "voice": voice(h.start)})
-    return records(rows, columns("kwic"), {"sentence": "Int64"})
+            rows.append((document, sec.index, i, CATEGORY_SEPARATOR.join(h.entry.categories), h.entry.term, h.start,
+                         h.end, left, h.match, right, h.status, voice(h.start)))
+    return tuples(rows, columns("kwic"), {"sentence": "Int64"})
 
 
 def concat_tables(parts: list[Tables]) -> Tables:

@@ -143,3 +143,9 @@ class Rows:
 def records(rows: list[dict], names: list[str], dtypes: dict[str, object] | None = None) -> Rows:
     """Rows from one dict per row (a key a row lacks is None)."""
     return Rows(names, {n: [r.get(n) for r in rows] for n in names}, dtypes or {}, records=True)
+
+
+def tuples(rows: list[tuple], names: list[str], dtypes: dict[str, object] | None = None) -> Rows:
+    """Rows from one tuple per row, its values in the order of `names`."""
+    data = dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {n: [] for n in names}
+    return Rows(names, data, dtypes or {}, records=True)

@@ -528,3 +528,16 @@ def test_the_fields_written_without_the_csv_module_are_those_it_would_not_quote(
     assert quoted and all(_CSV_QUOTE_RE.search(ch) for ch in quoted)
     assert sum(1 for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF and _CSV_QUOTE_RE.search(chr(cp))) == len(
         quoted)
+
+
+def test_rows_from_tuples_or_dicts_are_the_frames_pandas_builds_from_them():
+    from analysis.schema import records, tuples
+
+    names = ["document", "section", "sentence", "text"]
+    rows = [("d", 0, None, "a,b"), ("d", 1, 3, "中文")]
+    for got in (tuples(rows, names).frame(), records([dict(zip(names, r, strict=True)) for r in rows], names).frame()):
+        pd.testing.assert_frame_equal(got, pd.DataFrame(rows, columns=names))
+    for empty in (tuples([], names, {"sentence": "Int64"}), records([], names, {"sentence": "Int64"})):
+        pd.testing.assert_frame_equal(empty.frame(), pd.DataFrame([], columns=names).astype({"sentence": "Int64"}))
+    with pytest.raises(ValueError):
+        tuples([("d", 0)], names)
