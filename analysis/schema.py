@@ -3,7 +3,7 @@ that the two agree), and `Tables`, the five tables of one document or of a run a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -111,3 +111,41 @@ class Tables:
     sentences: pd.DataFrame
     framing: pd.DataFrame
     kwic: pd.DataFrame
+
+
+@dataclass
+class Rows:
+    """One table's rows of one document as plain columns, `name → values` in `names` order (a value that is not a
+    list is the same in every row: the document id): what a run writes as CSV without building a DataFrame, and what
+    `frame` turns into the DataFrame of `Tables`."""
+
+    names: list[str]
+    data: dict[str, object]
+    dtypes: dict[str, object] = field(default_factory=dict)  # pandas dtypes given explicitly (the others inferred)
+    records: bool = False  # built from row records: no rows is pandas' empty frame of these columns, of no dtype
+
+    def __len__(self) -> int:  # noqa: D105
+        return next((len(v) for v in self.data.values() if isinstance(v, list)), 0)
+
+    def column(self, name: str) -> list:
+        """A column's values, one per row."""
+        v = self.data[name]
+        return v if isinstance(v, list) else [v] * len(self)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (the columns' dtypes inferred by pandas unless given in `dtypes`)."""
+        if self.records and not len(self):
+            return pd.DataFrame([], columns=self.names).astype(self.dtypes)
+        return pd.DataFrame({n: pd.Series(self.data[n], dtype=self.dtypes[n]) if n in self.dtypes else self.data[n]
+                             for n in self.names}, columns=self.names)
+
+
+def records(rows: list[dict], names: list[str], dtypes: dict[str, object] | None = None) -> Rows:
+    """Rows from one dict per row (a key a row lacks is None)."""
+    return Rows(names, {n: [r.get(n) for r in rows] for n in names}, dtypes or {}, records=True)
+
+
+def tuples(rows: list[tuple], names: list[str], dtypes: dict[str, object] | None = None) -> Rows:
+    """Rows from one tuple per row, its values in the order of `names`."""
+    data = dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {n: [] for n in names}
+    return Rows(names, data, dtypes or {}, records=True)

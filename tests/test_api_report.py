@@ -192,6 +192,32 @@ def test_latex_escaping_equals_pandas_to_latex_on_hostile_cells():
         assert report.to_latex(cells, caption=caption) == expected
 
 
+@pytest.mark.parametrize("documents", [1, 3])
+def test_the_report_files_written_from_sections_csv_equal_the_report_tables(tmp_path, documents):
+    """sections.md and sections.tex, written from sections.csv row by row (only the text cells escaped), equal
+    to_markdown and to_latex of section_report on the whole table: hostile document ids and headings (every special
+    character, pipes, line breaks), missing values, negative, tiny, huge and infinite numbers."""
+    from analysis.io.tables import write_csv
+
+    rng = random.Random(17)
+    alphabet = [*"\\&%$#_{}~^|ab中文", " ", "  ", "\n"]
+    numbers = [0.0, -0.0, 0.125, 0.135, -1.5, 1e-9, 1e20, math.inf, -math.inf, math.nan, 2 / 3]
+    rows = []
+    for k in range(60):
+        doc = f"d{k % documents}" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))).replace("\n", "")
+        rows.append({"document": doc, "section": k, "heading": "".join(rng.choice(alphabet) for _ in range(
+            rng.randint(0, 10))).strip() or math.nan, "n_scored": rng.randint(0, 9),
+            **{c: rng.choice(numbers) for c in ("sentiment_mean", "sentiment_median", "sentiment_ci_low",
+                                                 "sentiment_ci_high", "share_positive", "framing_per_1k_cjk")},
+            "framing_hits": rng.randint(0, 5)})
+    table = pd.DataFrame(rows).sort_values(["document", "section"], kind="stable")
+    write_csv(table, tmp_path / "sections.csv")
+    report.write_section_reports(tmp_path / "sections.csv", tmp_path, documents)
+    whole = report.section_report(read_table(tmp_path / "sections.csv"), document=documents > 1)
+    assert (tmp_path / "sections.md").read_text(encoding="utf-8") == report.to_markdown(whole)
+    assert (tmp_path / "sections.tex").read_text(encoding="utf-8") == report.to_latex(whole)
+
+
 def test_the_caption_is_escaped_too():
     """A bare % would start a LaTeX comment and swallow the caption's closing brace."""
     tex = report.to_latex(pd.DataFrame({"n": ["1"]}))

@@ -161,3 +161,25 @@ def test_an_exclude_phrase_may_not_hide_another_term_or_repeat():
     # a longer term holding the entry's term is fine inside its own term's place (集體崛起 ⊃ 崛起)
     ok = lexicon(entry("集體崛起", "    exclude: [非集體崛起]\n") + entry("崛起"))
     assert ok.entries[0].exclude == ("非集體崛起",)
+
+
+def test_a_lines_exclude_patterns_found_once_give_each_candidate_the_status_found_alone():
+    """Matcher.find keeps each exclude pattern's matches in a line for the line's next candidates: every candidate's
+    status is the one `status` gives it on its own (the pattern run over the line for that candidate alone)."""
+    import random
+
+    from analysis.text.script import to_simplified_aligned
+
+    m = Matcher(LEX)
+    rng = random.Random(17)
+    pieces = ["集團軍", "第76集團軍", "七十集團軍", "國產", "中國產品", "反壟斷", "壟斷", "，", "。", "百", "3", "a"]
+    for _ in range(300):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        simple = to_simplified_aligned(line)  # matching reads the aligned Simplified copy
+        hits = m.find(line, simple, 0, len(line))
+        alone = []
+        for x in m.pattern.finditer(simple):
+            key = m.by_key[x.group()]
+            a = x.start() + key.offset
+            alone.append((a, m.status(simple, a, a + key.length, key, 0, len(line))))
+        assert [(h.start, (h.status, h.rule)) for h in hits] == alone, line

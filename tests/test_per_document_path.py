@@ -164,6 +164,7 @@ def test_section_rows_equal_a_mask_over_the_sentence_table(lexicon):
         want = direct_summary(part["sentiment"].tolist(), derive_seed("d", row["section"]))
         assert same({k: row[k] for k in want}, want)
         own = part.loc[part["voice"] == "own", "sentiment"]
+        assert (row["n_scored"], row["n_scored_own"]) == (part["sentiment"].notna().sum(), own.notna().sum())
         own_want = direct_summary(own.tolist(), derive_seed("d", row["section"], "own"))
         assert same({"m": row["sentiment_mean_own"], "lo": row["sentiment_ci_low_own"]},
                     {"m": own_want["sentiment_mean"], "lo": own_want["sentiment_ci_low"]})
@@ -246,3 +247,297 @@ def _peak(fn) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def _to_csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8") if len(df) else b""
+
+
+STRINGS = ["a,b", 'q"x', "line\nbreak", "cr\rreturn", "中文，標點", " lead", "", "trail ", "|", "1.0", "nan"]
+FLOATS = [0.1 + 0.2, 1e-17, 1e16, 1e15, 123456789012345678.0, 1e-5, 1e-4, 0.5, 0.0, -0.0, 1.0, math.nan, math.inf,
+          -math.inf, 5e-324, 1.7976931348623157e308, 2 / 3, np.float64(0.1) * 3, np.float64(math.nan)]
+INTS = [0, 1, -3, 2**53 + 1, 10**15, np.int64(7), np.int64(-2**40)]
+
+
+@pytest.mark.parametrize("chunk", [10_000, 3])
+def test_csv_bytes_of_plain_columns_are_the_bytes_pandas_writes(monkeypatch, chunk):
+    """Columns of the values the tables hold (text with quotes, commas, line breaks and CJK; None; ints; floats with
+    NaN, infinities and the awkward reprs; mixtures of them), written straight from the lists, give the bytes of
+    pandas' to_csv of the DataFrame pandas builds from the same rows (one dict per row, as the tables were built)."""
+    from analysis.batch import worker
+    from analysis.batch.worker import csv_bytes
+    from analysis.schema import Rows, records
+
+    monkeypatch.setattr(worker, "CSV_CHUNK", chunk)
+    rng = random.Random(17)
+    pools = {"text": STRINGS, "text_none": [*STRINGS, None], "int": INTS, "float": FLOATS,
+             "int_float": INTS + FLOATS, "int_none": [*INTS, None], "float_none": [*FLOATS, None], "none": [None],
+             "bool": [True, False], "text_int": STRINGS + INTS}  # the last two: pandas' own writer (fallback)
+    for _ in range(300):
+        n = rng.choice([1, 2, 5, 9])
+        kinds = rng.sample(list(pools), k=rng.randint(1, 4))
+        rows = [{k: rng.choice(pools[k]) for k in kinds} for _ in range(n)]
+        if rng.random() < 0.3:  # a column of one kind that shows only one of its values in a chunk
+            for r in rows[1:]:
+                r[kinds[0]] = rows[0][kinds[0]]
+        want = _to_csv(pd.DataFrame(rows, columns=kinds))
+        assert csv_bytes(records(rows, kinds)) == want, rows
+        constant = Rows(["document", *kinds], {"document": "d,1", **records(rows, kinds).data})
+        assert csv_bytes(constant) == _to_csv(pd.DataFrame([{"document": "d,1", **r} for r in rows])), rows
+
+
+def test_csv_bytes_of_columns_of_a_given_dtype_are_the_bytes_pandas_writes():
+    """A column given a pandas dtype (float, object, Int64, int64) is written as pandas writes that dtype."""
+    from analysis.batch.worker import csv_bytes
+    from analysis.schema import Rows
+
+    cases = {"float": ([1, 2.5, None, math.nan, 0.1 + 0.2, 1e-17, np.float64(1 / 3), 0.0, -0.0, 0.0, -0.0, 1.0, 2.5,
+                       np.float64(2.5), 1], float),
+             "object": (["a", None, "b,c", "中\n文"], object), "Int64": ([1, None, -3, 2**53 + 1], "Int64"),
+             "int64": ([0, 5, -7, 10**15], "int64")}
+    for name, (values, dtype) in cases.items():
+        rows = Rows(["x", name], {"x": list(range(len(values))), name: values}, {name: dtype})
+        assert csv_bytes(rows) == _to_csv(pd.DataFrame({"x": range(len(values)),
+                                                         name: pd.Series(values, dtype=dtype)})), name
+    assert csv_bytes(Rows(["a"], {"a": []}, {"a": float})) == b""
+
+
+EDGE_TEXTS = [
+    "", "abc", "標題", "標題\n\n小節\n\n", "Only English. 2026!\n\nMore English here.",
+    "日本語の文章です。これはテストです。\n\n中文一句。",
+    '# 標題, with "quotes" and, commas\n\n他說：「我們不會屈服，\n絕不。」這是好事。\n\n## 小節|管道\n\n“中國會贏。”他說。真的嗎？',
+    "標題\n\n【記者 王小明】\n\n新华社北京2月8日电（记者 张三）国产芯片实现自主可控，这是一次突围。\n\n（完）",
+    TEXT,
+]
+
+
+@pytest.mark.parametrize("options", [{}, {"neutral_band": (0.3, 0.7), "title": "none"},
+                                     {"second_scorer": "lexicon", "headings": "none", "converter": "none"}])
+def test_the_rows_a_run_writes_are_pandas_bytes_of_analyse_texts_tables(lexicon, article_text, options):
+    """The worker's CSV rows of a document (plain columns, written without pandas) are the bytes pandas' to_csv writes
+    of analyse_text's DataFrames, stacked by concat_tables as a run stacks them, for documents with and without
+    sentences, hits, headings, metadata, quotes and Chinese, with a neutral band, a second scorer or neither."""
+    from analysis.analyse import document_rows
+    from analysis.batch.worker import csv_bytes, in_order
+    from analysis.schema import SORT_KEYS, TABLE_FILES
+    from analysis.sentiment.polarity import NeutralBand
+    from analysis.sentiment.scorers import get_scorer
+
+    kw = dict(options)
+    if "neutral_band" in kw:
+        kw["neutral_band"] = NeutralBand(*kw["neutral_band"])
+    if "second_scorer" in kw:
+        kw["second_scorer"] = get_scorer(kw["second_scorer"])
+    for k, text in enumerate([*EDGE_TEXTS, article_text]):
+        rows = document_rows(f"d{k}", text, lexicon, **kw)
+        tables = concat_tables([analyse_text(f"d{k}", text, lexicon, **kw)])
+        for name in TABLE_FILES:
+            assert csv_bytes(in_order(rows[name], SORT_KEYS[name])) == _to_csv(getattr(tables, name)), (k, name)
+            assert list(rows[name].names) == list(getattr(tables, name).columns)
+
+
+def test_one_documents_rows_out_of_order_are_sorted_as_concat_tables_sorts_them():
+    from analysis.batch.worker import in_order
+    from analysis.schema import records
+
+    rows = [{"document": "d", "start": s, "x": x} for s, x in [(5, "a"), (1, "b"), (3, "c"), (1, "d")]]
+    got = in_order(records(rows, ["document", "start", "x"]), ["document", "start"])
+    want = pd.DataFrame(rows).sort_values(["document", "start"], kind="stable")
+    assert got.data == {c: want[c].tolist() for c in want.columns}
+    ordered = records(sorted(rows, key=lambda r: r["start"]), ["document", "start", "x"])
+    assert in_order(ordered, ["document", "start"]) is ordered
+
+
+def test_voice_helpers_by_regex_find_what_a_character_scan_finds():
+    """Where reporting verbs may start, where sentences start and end, and whether a quotation holds clause
+    punctuation: by regex and rfind, the same as visiting every character."""
+    from analysis.text import voice
+
+    rng = random.Random(17)
+    reader = voice.default_reader()
+    alphabet = "表示指出称说道认为强调介绍据回应中国，,。！？!?；;：:“”「」 ab\u3000"
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert [m.start() for m in voice._VERB_START_RE.finditer(line)] == [
+            i for i in range(len(line)) if any(line.startswith(v, i) for v in voice.REPORTING_VERBS)], line
+        for pos in range(len(line) + 2):
+            assert voice._sentence_end(line, pos) == next(
+                (i + 1 for i in range(pos, len(line)) if line[i] in voice.SENTENCE_END), len(line)), (line, pos)
+            assert voice._sentence_start(line, min(pos, len(line))) == next(
+                (i + 1 for i in range(min(pos, len(line)) - 1, -1, -1) if line[i] in voice.SENTENCE_END), 0)
+        assert (voice._CLAUSE_RE.search(line) is not None) == any(c in voice.CLAUSE_PUNCTUATION for c in line)
+        assert (voice._COMMA_COLON_RE.search(line) is not None) == any(c in voice.COMMAS + voice.COLONS for c in line)
+        if voice._ANYTHING_RE.search(line) is None:  # `quoted` returns at once: there is nothing it could find
+            assert voice.quotations(line) == [] and reader.reporting_verbs(line) == []
+        for m in voice._VERB_START_RE.finditer(line):
+            assert [v for v in voice._VERBS_BY_FIRST[line[m.start()]] if line.startswith(v, m.start())] == [
+                v for v in voice._VERBS_LONGEST_FIRST if line.startswith(v, m.start())]
+
+
+def test_a_long_texts_simplified_copy_by_code_points_is_the_character_by_character_one():
+    """Long texts are mapped as an array of code points: the same copy as converting each character on its own
+    (`str.translate` with OpenCC's t2s of each character), Traditional, Simplified, astral, emoji and ASCII alike."""
+    import opencc
+
+    from analysis.text.script import LONG_TEXT, to_simplified_aligned
+
+    t2s = opencc.OpenCC("t2s")
+    rng = random.Random(17)
+    alphabet = ("國說話們與為發應當這體強調認為經濟實現學習鬥爭后裡乾髮麵" "国说话们与为发应当这体强调认为经济实现"
+                "abc ,.\n\t「」“”，。😀𠀀𠮷\u3000\u2e7f\u2e80\uf900\uffef")
+    for n in (LONG_TEXT, LONG_TEXT + 1, 5000):
+        for _ in range(5):
+            text = "".join(rng.choice(alphabet) for _ in range(n))
+            want = "".join(c if ord(c) <= 0x2E7F or len(s := t2s.convert(c)) != 1 else s for c in text)
+            assert to_simplified_aligned(text) == want
+    assert to_simplified_aligned("國" * LONG_TEXT + "裡") == "国" * LONG_TEXT + "里"
+
+
+def test_section_sizes_count_every_line_as_a_scan_over_its_characters(article_text):
+    """Characters, Han characters and quoted Han characters of each section (its lines counted all at once) equal a
+    scan over the characters of its lines, for a document of many short sections and for the demo article."""
+    from analysis.analyse import quoted_spans, section_sizes
+    from analysis.text.script import to_simplified_aligned
+    from analysis.text.segment import segment
+
+    for text in (TEXT, article_text, "", "標題"):
+        seg = segment(text)
+        spans = quoted_spans(seg, to_simplified_aligned(seg.text))
+        want = [(sum(ln.end - ln.start for ln in sec.lines),
+                 sum(1 for ln in sec.lines for ch in text[ln.start:ln.end] if is_han(ch)),
+                 sum(han_inside(spans, text, ln.start, ln.end) for ln in sec.lines)) for sec in seg.sections]
+        assert section_sizes(seg, QuotedIndex(text, spans)) == want
+
+
+def _sentences_as_first_written(span, section: int, max_chars: int) -> list:
+    from analysis.text.segment import _SENTENCE_RE, Sentence, _sub
+
+    out = []
+    for m in _SENTENCE_RE.finditer(span.text):
+        piece = _sub(span, m.start(), m.end())
+        if piece is None:
+            continue
+        while len(piece.text) > max_chars:
+            window = piece.text[:max_chars]
+            cut = max(window.rfind(","), window.rfind("，")) + 1 or max_chars
+            head = _sub(piece, 0, cut)
+            if head is not None:
+                out.append(Sentence(section, head.start, head.end, head.text))
+            piece = _sub(piece, cut, len(piece.text))
+            if piece is None:
+                break
+        if piece is not None:
+            out.append(Sentence(section, piece.start, piece.end, piece.text))
+    return out
+
+
+def _metadata_as_first_written(lines: list) -> tuple[list, list]:
+    from analysis.text.segment import _META_LINE_RES, _META_PREFIX_RES, _META_SUFFIX_RE, _sub
+
+    content, meta = [], []
+    for line in lines:
+        if any(r.match(line.text) for r in _META_LINE_RES):
+            meta.append(line)
+            continue
+        if any((m := r.match(line.text)) and m.end() == len(line.text) for r in _META_PREFIX_RES):
+            meta.append(line)
+            continue
+        for r in _META_PREFIX_RES:
+            m = r.match(line.text)
+            if m and m.end() < len(line.text):
+                meta.append(_sub(line, 0, m.end()))
+                line = _sub(line, m.end(), len(line.text))
+                break
+        content.append(line)
+    if content:
+        m = _META_SUFFIX_RE.search(content[-1].text)
+        if m:
+            meta.append(_sub(content[-1], m.start(1), m.end(1)))
+            rest = _sub(content[-1], 0, m.start())
+            content[-1:] = [rest] if rest else []
+    meta.sort(key=lambda s: s.start)
+    return content, meta
+
+
+def test_sentences_and_metadata_are_split_as_first_written():
+    """split_sentences (short sentences made at once) and split_metadata (each dateline pattern tried once a line)
+    give what their first versions gave, on random paragraphs and lines (white space, sentence ends, commas, over-long
+    runs cut at a small limit, bylines, datelines and credits)."""
+    from analysis.text.segment import _lines, split_metadata, split_sentences
+
+    rng = random.Random(17)
+    pieces = ["中國", "經濟", "，", ",", "。", "！", "？", "；", "」", "”", "）", " ", "\u3000", "\ufeff", "ab",
+              "【記者 王小明】", "新华社北京2月8日电（记者 张三）", "央视网消息（新闻联播）：", "本报讯 ", "（完）",
+              "(觀察者網)", "作者：李四", "\n"]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        lines = _lines(text)
+        assert split_metadata(lines) == _metadata_as_first_written(lines), text
+        for line in lines:
+            for max_chars in (3, 8, 200):
+                assert split_sentences(line, 2, max_chars) == _sentences_as_first_written(line, 2, max_chars), text
+
+
+def test_a_run_leaves_what_was_loaded_out_of_the_collectors_passes_and_gives_it_back(tmp_path, monkeypatch):
+    """While documents run, the objects loaded before (modules, models) are frozen (gc.freeze: the collector's full
+    passes skip them); after the run nothing stays frozen; a process that froze objects itself keeps its own."""
+    import gc
+
+    from analysis.batch import run as run_module
+    from analysis.cli import main
+
+    (tmp_path / "a.txt").write_text("標題\n\n中國經濟穩定增長。\n", encoding="utf-8")
+    seen = []
+    here = run_module.analyse_here
+
+    def spy(task, opts):
+        seen.append(gc.get_freeze_count())
+        return here(task, opts)
+
+    monkeypatch.setattr(run_module, "analyse_here", spy)
+    assert gc.get_freeze_count() == 0
+    assert main(["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert main(["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out2"), "--quiet"]) == 0
+        assert gc.get_freeze_count() > frozen // 2  # still frozen (less what was freed meanwhile), not given back
+    finally:
+        gc.unfreeze()
+    assert (tmp_path / "out" / "sentences.csv").read_bytes() == (tmp_path / "out2" / "sentences.csv").read_bytes()
+
+
+def test_the_fields_written_without_the_csv_module_are_those_it_would_not_quote():
+    """csv_bytes quotes a field itself when it holds a character of _CSV_QUOTE_RE: exactly the characters for which
+    this Python's csv module quotes a field (every code point tried), so every other field is written as it is."""
+    import csv
+    import io
+
+    from analysis.batch.worker import _CSV_QUOTE_RE
+
+    quoted = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{chr(cp)}b", "x"])
+        if buf.getvalue() != f"a{chr(cp)}b,x\n":
+            quoted.append(chr(cp))
+            assert buf.getvalue() == '"' + f"a{chr(cp)}b".replace('"', '""') + '",x\n'
+    assert quoted and all(_CSV_QUOTE_RE.search(ch) for ch in quoted)
+    assert sum(1 for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF and _CSV_QUOTE_RE.search(chr(cp))) == len(
+        quoted)
+
+
+def test_rows_from_tuples_or_dicts_are_the_frames_pandas_builds_from_them():
+    from analysis.schema import records, tuples
+
+    names = ["document", "section", "sentence", "text"]
+    rows = [("d", 0, None, "a,b"), ("d", 1, 3, "中文")]
+    for got in (tuples(rows, names).frame(), records([dict(zip(names, r, strict=True)) for r in rows], names).frame()):
+        pd.testing.assert_frame_equal(got, pd.DataFrame(rows, columns=names))
+    for empty in (tuples([], names, {"sentence": "Int64"}), records([], names, {"sentence": "Int64"})):
+        pd.testing.assert_frame_equal(empty.frame(), pd.DataFrame([], columns=names).astype({"sentence": "Int64"}))
+    with pytest.raises(ValueError):
+        tuples([("d", 0)], names)

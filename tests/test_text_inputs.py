@@ -149,9 +149,9 @@ def test_japanese_and_korean_sentences_are_not_scored(lexicon):
 def test_a_japanese_document_is_reported_as_not_chinese(lexicon, caplog):
     opts = RunOptions(lexicon=lexicon)
     with caplog.at_level(logging.WARNING, logger="analysis"):
-        tables = analyse_loaded("ja", "今日はとても良い天気です。\n明日も晴れるでしょう。", "ja.txt", opts)
+        rows = analyse_loaded("ja", "今日はとても良い天気です。\n明日も晴れるでしょう。", "ja.txt", opts)
         analyse_loaded("zh", "今天天气很好。这家の奶茶很好喝。", "zh.txt", opts)
-    assert tables.documents.loc[0, "n_scored"] == 0
+    assert rows["documents"].frame().loc[0, "n_scored"] == 0
     assert [r.getMessage().split(":")[0] for r in caplog.records] == ["ja.txt"]
     assert "not Chinese" in caplog.records[0].getMessage()
 

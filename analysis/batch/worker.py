@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..analyse import analyse_text, concat_tables
+from ..analyse import document_rows
 from ..errors import AnalysisError
 from ..framing.lexicon import Lexicon
 from ..io.inputs import text_of_row
-from ..schema import TABLE_FILES, Tables
+from ..schema import SORT_KEYS, TABLE_FILES, Rows
 from ..sentiment.polarity import NeutralBand
 from ..sentiment.scorers import scorer_for
 from ..sentiment.trained import SentimentModel
@@ -71,20 +72,21 @@ class RunOptions:
         return config.DEFAULT_HEADINGS if is_file else config.DEFAULT_HEADINGS_TABLES
 
 
-def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> Tables:
-    """Analyse one normalised text; warns (naming `name`, with a kind of WARNING_KINDS) when it has no Chinese text,
-    is not Chinese, has no body sentences or no sentence to score."""
-    tables = analyse_text(document, text, opts.lexicon, converter=opts.converter,
-                          headings=opts.headings_mode(is_file),
-                          scorer=scorer_for(opts.scorer, opts.sentiment_model),
-                          second_scorer=scorer_for(opts.second_scorer, opts.sentiment_model)
-                          if opts.second_scorer else None,
-                          title=opts.title_mode(is_file), neutral_band=opts.neutral_band)
-    doc = tables.documents.loc[0]
-    if count_cjk(text) == 0:
+def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_file: bool = True) -> dict[str, Rows]:
+    """Analyse one normalised text (its rows of every table); warns (naming `name`, with a kind of WARNING_KINDS)
+    when it has no Chinese text, is not Chinese, has no body sentences or no sentence to score."""
+    rows = document_rows(document, text, opts.lexicon, converter=opts.converter,
+                         headings=opts.headings_mode(is_file),
+                         scorer=scorer_for(opts.scorer, opts.sentiment_model),
+                         second_scorer=scorer_for(opts.second_scorer, opts.sentiment_model)
+                         if opts.second_scorer else None,
+                         title=opts.title_mode(is_file), neutral_band=opts.neutral_band)
+    doc = {k: rows["documents"].column(k)[0] for k in ("n_sentences", "n_scored")}
+    n_cjk = count_cjk(text)
+    if n_cjk == 0:
         log.warning("%s: no Chinese text; framing counts are 0 and sentiment is NaN", name,
                     extra={"kind": "no_chinese"})
-    elif count_kana_hangul(text) > count_cjk(text):
+    elif count_kana_hangul(text) > n_cjk:
         log.warning("%s: not Chinese (more Japanese kana or Korean Hangul than Chinese characters); its Japanese or "
                     "Korean sentences are not scored (sentiment NaN)", name, extra={"kind": "not_chinese"})
     elif doc["n_sentences"] == 0:
@@ -93,7 +95,7 @@ def analyse_loaded(document: str, text: str, name: str, opts: RunOptions, is_fil
     elif doc["n_scored"] == 0:
         log.warning("%s: no body sentence has Chinese text to score; sentiment is NaN", name,
                     extra={"kind": "no_scored_sentences"})
-    return tables
+    return rows
 
 
 @dataclass(frozen=True)
@@ -172,17 +174,29 @@ def analyse_document(task: Task, opts: RunOptions) -> Result:
     with _collected_warnings() as logs:
         try:
             text, data = _read(task, opts)
-            tables = concat_tables([analyse_loaded(task.document, text, task.name, opts, task.is_file())])
+            tables = {name: in_order(r, SORT_KEYS[name])
+                      for name, r in analyse_loaded(task.document, text, task.name, opts, task.is_file()).items()}
             if task.title:  # a table's title column (an empty cell leaves the segmenter's title)
-                tables.documents["title"] = task.title
+                tables["documents"].data["title"] = [task.title]
         except AnalysisError as exc:
             return Result(task.document, task.file, str(exc), None, None, None, tuple(logs))
-    rows = {attr: csv_rows(getattr(tables, attr)) for attr in TABLE_FILES}
-    columns = {attr: tuple(map(str, getattr(tables, attr).columns)) for attr in TABLE_FILES}
+    rows = {attr: csv_bytes(tables[attr]) for attr in TABLE_FILES}
+    columns = {attr: tuple(tables[attr].names) for attr in TABLE_FILES}
     record = {"document": task.document, "file": task.file, "sha256": hashlib.sha256(data).hexdigest(),
               "bytes": len(data)}
-    n_scored = int(tables.documents.loc[0, "n_scored"])
+    n_scored = int(tables["documents"].column("n_scored")[0])
     return Result(task.document, task.file, None, rows, columns, record, tuple(logs), n_scored)
+
+
+def in_order(rows: Rows, keys: list[str]) -> Rows:
+    """One document's rows sorted by `keys` (its id, then a position), as `concat_tables` sorts them: already in order
+    as the tables list them, else a stable sort on the position."""
+    position = rows.column(keys[-1])
+    if all(a <= b for a, b in zip(position, position[1:], strict=False)):
+        return rows
+    order = sorted(range(len(position)), key=position.__getitem__)
+    return Rows(rows.names, {n: [v[i] for i in order] if isinstance(v, list) else v for n, v in rows.data.items()},
+                rows.dtypes, rows.records)
 
 
 #: csv_rows formats this many rows at a time.
@@ -217,6 +231,103 @@ def _cells(col: pd.Series) -> list | None:
     if kind == "f":
         return ["" if v != v else repr(v) for v in col.tolist()]  # v != v: NaN
     return [str(v) for v in col.tolist()] if kind in "iub" else None
+
+
+def csv_bytes(rows: Rows) -> bytes:
+    """One document's rows of a table as `csv_rows(rows.frame())` writes them (to_csv's bytes), straight from the plain
+    columns: each column written as pandas writes the dtype it has or would infer (`column_kind`); a column of other
+    values goes through pandas."""
+    n = len(rows)
+    if not n:
+        return b""
+    kinds = [column_kind(rows.data[c], rows.dtypes.get(c)) for c in rows.names]
+    if None in kinds:
+        return csv_rows(rows.frame())
+    if len(kinds) == 1:  # the csv module writes a row of one empty field as "": leave that to it
+        return csv_rows(rows.frame())
+    out = io.BytesIO()
+    for start in range(0, n, CSV_CHUNK):  # a chunk of rows at a time: a long document's cells stay few
+        stop = min(n, start + CSV_CHUNK)
+        cells = [_fields(kind, v[start:stop]) if isinstance(v, list) else _fields(kind, [v]) * (stop - start)
+                 for kind, v in zip(kinds, (rows.data[c] for c in rows.names), strict=True)]
+        out.write(("\n".join(map(",".join, zip(*cells, strict=True))) + "\n").encode("utf-8"))
+    return out.getvalue()
+
+
+def _quoted_by_csv(ch: str) -> bool:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([f"a{ch}b", ""])
+    return buf.getvalue() != f"a{ch}b,\n"
+
+
+#: The characters for which the csv module quotes a field (minimal quoting: the delimiter, the quote character and
+#: line breaks, as this Python's csv module does it); a field without any is written as it is.
+_CSV_QUOTE_RE = re.compile("[" + re.escape("".join(c for c in ',"\n\r' if _quoted_by_csv(c))) + "]")
+
+
+def _fields(kind: str, values: list) -> list[str]:
+    """A column's fields as the csv module writes them: quoted (its quotes doubled) when it has a character of
+    `_CSV_QUOTE_RE`."""
+    cells = _write_as(kind, values)
+    if kind in ("int", "float", "Int64"):  # digits, signs, `.`, `e`, `inf` and empty cells: never quoted
+        return cells
+    if _CSV_QUOTE_RE.search("\x00".join(cells)) is None:  # one scan of the whole column
+        return cells
+    search = _CSV_QUOTE_RE.search
+    return ['"' + f.replace('"', '""') + '"' if search(f) else f for f in cells]
+
+
+_INTS = (int, np.int64, np.int32)
+_NUMBERS = (*_INTS, float, np.float64, type(None))
+
+
+def column_kind(values: object, dtype: object = None) -> str | None:
+    """How to_csv writes a column: `float` (shortest repr, NaN empty), `int`, `Int64` (<NA> empty), `text` (strings as
+    they are) or `object` (the values as the csv module writes them, missing ones empty); from its given pandas
+    `dtype`, else from its values as pandas infers one (None for values this does not know pandas' reading of). A
+    non-list is one value in every row."""
+    if dtype is not None:
+        return {float: "float", "float64": "float", "int64": "int", object: "object", "Int64": "Int64"}.get(dtype)
+    types = set(map(type, values)) if isinstance(values, list) else {type(values)}
+    if types == {str}:
+        return "text"  # pandas' str dtype: the strings as they are
+    if types <= {str, type(None)}:
+        return "object"  # pandas' str dtype with missing values, or object of Nones: None written empty
+    if all(t in _INTS for t in types):
+        return "int"
+    if all(t in _NUMBERS for t in types):  # numbers with a float or a None among them: float64, None as NaN
+        return "float"
+    return None
+
+
+def _write_as(kind: str, values: list) -> list[str]:
+    """A column's cells as text, before quoting: a float as its repr, anything else as its str (as the csv module
+    writes them), missing values empty."""
+    if kind == "float":
+        return _float_cells(values)
+    if kind == "int":
+        return list(map(str, values))
+    if kind == "text":
+        return values
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+            else repr(v) if isinstance(v, float) else str(v) for v in values]
+
+
+def _float_cells(values: list) -> list[str]:
+    """Floats as their repr (which to_csv writes), NaN and None empty; a value met again in the column (a section's
+    mean that is also its median and its own-voice mean, shares of 0 and 1) reuses its text: a repr is slow."""
+    seen: dict[float, str] = {}
+    out = []
+    for v in values:
+        if v is None or v != v:
+            out.append("")
+        elif v == 0:  # 0.0 and -0.0 are equal keys but different texts
+            out.append(repr(float(v)))
+        elif (text := seen.get(v)) is not None:
+            out.append(text)
+        else:
+            out.append(seen.setdefault(v, repr(float(v))))  # float(): numpy's repr is not a number
+    return out
 
 
 def analyse_here(task: Task, opts: RunOptions) -> Result:

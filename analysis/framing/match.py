@@ -71,21 +71,27 @@ class Matcher:
         """Every candidate inside text[start:end] (one line), with its status; `simplified` is
         `to_simplified_aligned(text)`."""
         hits = []
+        spans: dict[re.Pattern, list[tuple[int, int]]] = {}  # each exclude pattern's matches in this line, once
         for m in self.pattern.finditer(simplified, start, end):
             key = self.by_key[m.group()]
             a = m.start() + key.offset
             b = a + key.length
-            status, rule = self.status(simplified, a, b, key, start, end)
+            status, rule = self.status(simplified, a, b, key, start, end, spans)
             hits.append(Hit(a, b, key.entry, text[a:b], status, rule))
         return hits
 
-    def status(self, simplified: str, a: int, b: int, key: _Key, lo: int, hi: int) -> tuple[str, str]:
-        """The status of the candidate simplified[a:b] of a line [lo, hi), and the rule behind it."""
+    def status(self, simplified: str, a: int, b: int, key: _Key, lo: int, hi: int,
+               spans: dict[re.Pattern, list[tuple[int, int]]] | None = None) -> tuple[str, str]:
+        """The status of the candidate simplified[a:b] of a line [lo, hi), and the rule behind it (`spans`: the
+        exclude patterns' matches in the line found so far, kept for the line's next candidates)."""
         entry = key.entry
         if key.phrase:
             return EXCLUDED, f"exclude: {key.phrase}"
+        spans = {} if spans is None else spans
         for written, rx in self.regexes.get(entry, ()):
-            if any(m.start() <= a and b <= m.end() for m in rx.finditer(simplified, lo, hi)):
+            if rx not in spans:
+                spans[rx] = [m.span() for m in rx.finditer(simplified, lo, hi)]
+            if any(s <= a and b <= e for s, e in spans[rx]):
                 return EXCLUDED, f"exclude_regex: {written}"
         if entry.boundary != "none" and latin_run_on(simplified, a, b, lo, hi, entry.boundary):
             return NOT_WORD, f"boundary: {entry.boundary} (Latin letters or digits run on)"

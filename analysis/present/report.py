@@ -47,20 +47,27 @@ def section_report(sections: pd.DataFrame, digits: int = 2, document: bool | Non
 
     The document column is kept when `document` is true; by default only when the table holds several documents.
     """
-    rows = []
-    for r in sections.sort_values(["document", "section"], kind="stable").itertuples():
-        ci = (MISSING if math.isnan(r.sentiment_ci_low)
-              else f"[{r.sentiment_ci_low:.{digits}f}, {r.sentiment_ci_high:.{digits}f}]")
-        rows.append({
-            "document": r.document, "section": str(r.section),
-            "heading": r.heading if isinstance(r.heading, str) else "",
-            "n": str(r.n_scored), "mean": number(r.sentiment_mean, digits), "95% CI": ci,
-            "median": number(r.sentiment_median, digits), "share above 0.5": number(r.share_positive, digits),
-            "framing hits": str(r.framing_hits), "hits per 1k CJK": number(r.framing_per_1k_cjk, 1),
-        })
-    df = pd.DataFrame(rows, columns=list(ALIGN))
+    df = pd.DataFrame(report_rows(sections, digits), columns=list(ALIGN))
     keep = df["document"].nunique() > 1 if document is None else document
     return df if keep else df.drop(columns="document")
+
+
+#: The columns of sections.csv a report reads, in the order `report_rows` reads them.
+REPORT_SOURCE = ("document", "section", "heading", "n_scored", "sentiment_mean", "sentiment_ci_low",
+                 "sentiment_ci_high", "sentiment_median", "share_positive", "framing_hits", "framing_per_1k_cjk")
+
+
+def report_rows(sections: pd.DataFrame, digits: int = 2) -> list[tuple[str, ...]]:
+    """The cells of `section_report`'s rows (every column of ALIGN), sorted by document and section: each column read
+    once as a list, no row built as a Series."""
+    sections = sections.sort_values(["document", "section"], kind="stable")
+    rows = []
+    for doc, sec, heading, n, mean, low, high, med, share, hits, per_1k in zip(
+            *(sections[c].tolist() for c in REPORT_SOURCE), strict=True):
+        ci = MISSING if math.isnan(low) else f"[{low:.{digits}f}, {high:.{digits}f}]"
+        rows.append((doc, str(sec), heading if isinstance(heading, str) else "", str(n), number(mean, digits), ci,
+                     number(med, digits), number(share, digits), str(hits), number(per_1k, 1)))
+    return rows
 
 
 def _md_row(values: Iterable[object]) -> str:
@@ -124,7 +131,30 @@ def write_section_reports(sections_csv: Path, folder: Path, documents: int, text
         md.write(_md_head(columns, text))
         tex.write(_tex_head(columns, text, LABEL))
         for chunk in read_table_chunks(sections_csv, CHUNK_ROWS):
-            for r in section_report(chunk, document=documents > 1).itertuples(index=False):
-                md.write(_md_row(r))
-                tex.write(_tex_row(r))
+            for doc, *cells in report_rows(chunk):
+                md.write(_md_row_fast(doc, cells, documents > 1))
+                tex.write(_tex_row_fast(doc, cells, documents > 1))
         tex.write(_TEX_FOOT)
+
+
+#: Where the heading is among a report row's cells after the document; the other cells are numbers, ranks and
+#: dashes (digits, `.`, `-`, `–`, `[`, `]`, `,`, space, `inf`), which neither Markdown nor LaTeX escaping changes.
+_HEADING = 1
+
+
+def _md_row_fast(doc: str, cells: list[str], with_document: bool) -> str:
+    """`_md_row` of a report row (its document cell first when `with_document`), escaping only its text cells."""
+    cells = cells.copy()
+    cells[_HEADING] = cells[_HEADING].replace("|", "\\|").replace("\n", " ")
+    if with_document:
+        cells.insert(0, doc.replace("|", "\\|").replace("\n", " "))
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _tex_row_fast(doc: str, cells: list[str], with_document: bool) -> str:
+    """`_tex_row` of a report row (its document cell first when `with_document`), escaping only its text cells."""
+    cells = cells.copy()
+    cells[_HEADING] = escape_latex(cells[_HEADING])
+    if with_document:
+        cells.insert(0, escape_latex(doc))
+    return " & ".join(cells) + " \\\\\n"

@@ -47,8 +47,31 @@ def _char_t2s(ch: str) -> str:
 
 def to_simplified_aligned(text: str) -> str:
     """Character-level t2s: a Simplified copy of the same length, so offsets into it are offsets into `text`."""
+    if len(text) >= LONG_TEXT:
+        return _aligned_by_code_points(text)
     table = {ord(ch): _char_t2s(ch) for ch in set(text) if ord(ch) > 0x2E7F}
     return text.translate(table)
+
+
+#: From this length on, `to_simplified_aligned` maps the text's code points as an array (`str.translate` looks each
+#: character up in a dict, several times slower on a whole document).
+LONG_TEXT = 1024
+#: Code point → the code point `_char_t2s` gives it (itself below U+2E80), and which entries are filled: each
+#: character is converted once per process, when a text first has it.
+_T2S: list[np.ndarray] = []
+
+
+def _aligned_by_code_points(text: str) -> str:
+    if not _T2S:
+        known = np.zeros(0x110000, dtype=bool)
+        known[:0x2E80] = True
+        _T2S.extend([np.arange(0x110000, dtype=np.uint32), known])
+    table, known = _T2S
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    for cp in np.unique(cps[~known[cps]]).tolist():
+        table[cp] = ord(_char_t2s(chr(cp)))
+        known[cp] = True
+    return table[cps].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _SCORABLE = re.compile("[\u4e00-\u9fa5]")

@@ -156,15 +156,14 @@ def split_metadata(lines: list[Span]) -> tuple[list[Span], list[Span]]:
         if any(r.match(line.text) for r in _META_LINE_RES):
             meta.append(line)
             continue
-        if any((m := r.match(line.text)) and m.end() == len(line.text) for r in _META_PREFIX_RES):
+        ends = [m.end() if (m := r.match(line.text)) else -1 for r in _META_PREFIX_RES]  # each pattern tried once
+        if len(line.text) in ends:
             meta.append(line)  # a dateline alone on its line, e.g. 央视网消息（新闻联播）：
             continue
-        for r in _META_PREFIX_RES:
-            m = r.match(line.text)
-            if m and m.end() < len(line.text):
-                meta.append(_sub(line, 0, m.end()))
-                line = _sub(line, m.end(), len(line.text))
-                break
+        cut = next((e for e in ends if e >= 0), -1)  # the first that matches: it leaves some text
+        if cut >= 0:
+            meta.append(_sub(line, 0, cut))
+            line = _sub(line, cut, len(line.text))
         content.append(line)
     if content:
         m = _META_SUFFIX_RE.search(content[-1].text)
@@ -192,7 +191,8 @@ def is_heading(line: str, mode: str, followed: bool = True) -> bool:
     if mode == "none":
         return False
     if mode == "auto":
-        return any(is_heading(line, m, followed) for m in ("markdown", "numbered", "lines"))
+        return (is_heading(line, "markdown") or is_heading(line, "numbered")
+                or is_heading(line, "lines", followed))
     if mode == "markdown":
         return bool(_MARKDOWN_RE.match(line)) and bool(_WORDY_RE.search(line))
     if mode == "numbered":
@@ -228,9 +228,14 @@ def split_sentences(span: Span, section: int, max_chars: int = MAX_SENTENCE_CHAR
     """Split one paragraph into sentences with offsets; over-long runs are cut at a comma (or hard)."""
     out = []
     for m in _SENTENCE_RE.finditer(span.text):
-        piece = _sub(span, m.start(), m.end())
-        if piece is None:
+        raw = m.group()
+        stripped = raw.strip(_WS)
+        if len(stripped) <= max_chars:  # most sentences: `_sub`'s piece, made straight into a sentence
+            if stripped:
+                start = span.start + m.start() + len(raw) - len(raw.lstrip(_WS))
+                out.append(Sentence(section, start, start + len(stripped), stripped))
             continue
+        piece = _sub(span, m.start(), m.end())
         while len(piece.text) > max_chars:
             window = piece.text[:max_chars]
             cut = max(window.rfind(","), window.rfind("，")) + 1 or max_chars

@@ -65,13 +65,23 @@ COMMAS = "，,"
 LONG_QUOTE = 16
 #: The longest attribution clause after the words it attributes (`……，外交部發言人表示。`: speaker and verb).
 MAX_ATTRIBUTION = 15
-#: Where a reporting verb may start (a lookahead, so that 說 is tried where 說道 is not a word).
-_VERB_START_RE = re.compile("(?=" + "|".join(map(re.escape, REPORTING_VERBS)) + ")")
+#: Where a reporting verb may start (a lookahead, so that 說 is tried where 說道 is not a word; the verbs' first
+#: characters first, which the regex engine tests much faster than the alternatives).
+_VERB_START_RE = re.compile("(?=[" + "".join(sorted({v[0] for v in REPORTING_VERBS})) + "])(?="
+                            + "|".join(map(re.escape, REPORTING_VERBS)) + ")")
 _VERBS_LONGEST_FIRST = sorted(REPORTING_VERBS, key=lambda v: (-len(v), v))
+#: The verbs of _VERBS_LONGEST_FIRST (in its order) by their first character.
+_VERBS_BY_FIRST = {c: [v for v in _VERBS_LONGEST_FIRST if v[0] == c] for c in {v[0] for v in REPORTING_VERBS}}
 _WEAK = frozenset(WEAK_VERBS)
 _PAD = " \t\u3000\u00a0"
 _MARK_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)))) + "]")
 _TRAILING = SENTENCE_END + "”」』’﹂﹄\"＂）)" + _PAD
+_SENTENCE_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}]")
+_CLAUSE_RE = re.compile(f"[{re.escape(CLAUSE_PUNCTUATION)}]")
+_COMMA_COLON_RE = re.compile(f"[{re.escape(COMMAS + COLONS)}]")
+#: A line with none of these (no quotation mark, no reporting verb's first character) has nothing quoted.
+_ANYTHING_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(OPENERS)
+                                                          | {v[0] for v in REPORTING_VERBS}))) + "]")
 
 
 @dataclass(frozen=True)
@@ -113,11 +123,14 @@ def quotations(line: str) -> list[Quote]:
 
 
 def _sentence_start(line: str, pos: int) -> int:
-    return next((i + 1 for i in range(pos - 1, -1, -1) if line[i] in SENTENCE_END), 0)
+    """Just past the last sentence end before `pos` (0 if none)."""
+    return max(line.rfind(c, 0, pos) for c in SENTENCE_END) + 1
 
 
 def _sentence_end(line: str, pos: int) -> int:
-    return next((i + 1 for i in range(pos, len(line)) if line[i] in SENTENCE_END), len(line))
+    """Just past the first sentence end at or after `pos` (the line's end if none)."""
+    m = _SENTENCE_END_RE.search(line, pos)
+    return m.end() if m else len(line)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -143,7 +156,7 @@ class VoiceReader:
             a = m.start()
             if out and a < out[-1][1]:
                 continue
-            for verb in (v for v in _VERBS_LONGEST_FIRST if line.startswith(v, a)):
+            for verb in (v for v in _VERBS_BY_FIRST[line[a]] if line.startswith(v, a)):
                 if self._is_word(line, a, a + len(verb)):
                     if not self._outlet_speaks(line, a):
                         out.append((a, a + len(verb)))
@@ -167,6 +180,8 @@ class VoiceReader:
 
     def quoted(self, line: str) -> list[tuple[int, int]]:
         """The quoted parts of a line of the Simplified copy: sorted, non-overlapping (start, end) offsets."""
+        if _ANYTHING_RE.search(line) is None:
+            return []
         verbs = self.reporting_verbs(line)
         quotes = quotations(line)
         spans = [(q.start, q.end) for q in quotes if self._is_speech(line, q, verbs)]
@@ -189,7 +204,7 @@ class VoiceReader:
     def _is_speech(self, line: str, q: Quote, verbs: list[tuple[int, int]]) -> bool:
         """A quotation is speech when attributed before or after, or long; else a term, name or scare quotes."""
         inner = q.inner(line)
-        return (any(c in CLAUSE_PUNCTUATION for c in inner) or len(inner) >= LONG_QUOTE
+        return (_CLAUSE_RE.search(inner) is not None or len(inner) >= LONG_QUOTE
                 or self._introduced(line, q.start, verbs) or self._followed(line, q.end, verbs))
 
     @staticmethod
@@ -209,7 +224,7 @@ class VoiceReader:
         """A short clause ending in a reporting verb after a closing mark, before the sentence ends: `”他說。`"""
         clause = line[end:_sentence_end(line, end)].rstrip(_TRAILING)
         body = clause.lstrip(COMMAS + _PAD)
-        if not body or len(body) > MAX_ATTRIBUTION or any(c in COMMAS + COLONS for c in body):
+        if not body or len(body) > MAX_ATTRIBUTION or _COMMA_COLON_RE.search(body):
             return False
         return any(a >= end and b == end + len(clause) for a, b in verbs)
 
@@ -273,6 +288,11 @@ class QuotedIndex:
     def han_inside(self, start: int, end: int) -> int:
         """Han characters of text[start:end] inside the spans (`han_inside`)."""
         return int(self._inside[end] - self._inside[start])
+
+    def counts(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """`han` and `han_inside` of each range text[start:end], all at once."""
+        return ((self._han[ends] - self._han[starts]).tolist(),
+                (self._inside[ends] - self._inside[starts]).tolist())
 
     def quoted_shares(self, starts: list[int], ends: list[int]) -> list[float]:
         """`quoted_han_share` of each range text[start:end]."""
