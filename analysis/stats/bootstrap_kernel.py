@@ -8,9 +8,13 @@ For each group of values and its seed, `kernel` computes the means of `resamples
 * `integers(0, n)` draws from the 32-bit half-words of the 64-bit outputs, low half first, with Lemire's rejection
   (numpy's `buffered_bounded_lemire_uint32`), row after row of the (resamples × n) matrix;
 * a row's mean is `bootstrap.row_means`'s: its sum left to right below 8 values, else in numpy's pairwise order
-  (`pairwise_sum`: eight running sums up to 128 values, halves at a multiple of 8 above), divided by n.
+  (`pairwise_sum`: eight running sums up to 128 values, halves at a multiple of 8 above), divided by n;
+* the interval is `np.percentile`'s of those means (method "linear": the two order statistics found by selection,
+  numpy's `_lerp` between them), and the group's n, mean, median and share above 0.5 are `summary.numpy_summary`'s.
 
-It allocates nothing: the caller passes every array (`bootstrap.BOOTSTRAP_ARGS`, in this order).
+The numpy functions mirrored are those of the locked numpy (requirements.lock); `tests/test_bootstrap_kernel.py`
+compares with numpy itself, so a numpy that computes differently fails there. It allocates nothing: the caller
+passes every array (`bootstrap.BOOTSTRAP_ARGS`, in this order).
 """
 
 from __future__ import annotations
