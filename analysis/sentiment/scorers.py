@@ -124,9 +124,7 @@ def prepare(texts: Sequence[str], converter: str) -> list[str]:
     The texts are converted in one call, joined by line breaks (OpenCC's phrases never contain one, so no match
     crosses from one text into the next: the same as one call per text, a third faster); texts that hold a line
     break themselves are converted one by one."""
-    if converter == "none" or not texts:
-        return [convert(t, converter) for t in texts]
-    if not any("\n" in t for t in texts):
+    if converter != "none" and texts and not any("\n" in t for t in texts):
         out = convert("\n".join(texts), converter).split("\n")
         if len(out) == len(texts):
             return out

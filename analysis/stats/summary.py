@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import BOOTSTRAP_RESAMPLES, CI_LEVEL
-from .bootstrap import compiled_summaries, numpy_bootstrap_means, percentile_interval
+from .bootstrap import SUMMARY_STATS, compiled_summaries, numpy_bootstrap_means, percentile_interval
 
 
 def per_1k(hits: int, n_cjk: int) -> float:
@@ -29,7 +29,7 @@ def summarise(values: Sequence[float], seed: int, prefix: str = "sentiment", sha
 #: At most this many groups wait for `finish` (their values are copies: memory stays bounded).
 PENDING = 4096
 #: Which statistics `Summaries.add` writes: all, or the mean and its interval only.
-ALL, MEAN_AND_CI = ("mean", "median", "share", "ci"), ("mean", "ci")
+ALL, MEAN_AND_CI = ("mean", "median", "share_positive", "ci"), ("mean", "ci")
 
 
 class Summaries:
@@ -62,18 +62,17 @@ class Summaries:
         if rows is None:
             rows = [numpy_summary(x, s, self.level) for x, s in zip(self._values, self._seeds, strict=True)]
         for (out, names), row in zip(self._pending, np.asarray(rows).tolist(), strict=True):
-            _, mean, middle, above, low, high = row
-            out.update({names[k]: v for k, v in (("mean", mean), ("median", middle), ("share", above))
-                        if k in names})
+            stats = dict(zip(SUMMARY_STATS, row, strict=True))
+            out.update({names[k]: stats[k] for k in ("mean", "median", "share_positive") if k in names})
             if "ci" in names:
-                out[names["ci"][0]], out[names["ci"][1]] = low, high
+                out[names["ci"][0]], out[names["ci"][1]] = stats["ci_low"], stats["ci_high"]
         self._pending, self._values, self._seeds = [], [], []
 
 
 @functools.cache
 def _keys(prefix: str, share: str, suffix: str, stats: tuple[str, ...]) -> dict[str, str | tuple[str, str]]:
     """The output keys of the statistics named in `stats`."""
-    names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share": share + suffix,
+    names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share_positive": share + suffix,
              "ci": (f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}")}
     return {k: names[k] for k in stats}
 
