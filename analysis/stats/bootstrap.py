@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 BOOTSTRAP_ARGS: tuple[tuple[str, type], ...] = (
     ("values", np.float64), ("offsets", np.int64), ("seeds", np.uint64), ("params", np.int64), ("gammas", np.float64),
     ("means", np.float64), ("stats", np.float64), ("clean", np.float64), ("row", np.float64), ("words", np.uint64),
-    ("stack", np.int64), ("partial", np.float64),
+    ("stack", np.int64), ("partial", np.float64), ("buf", np.float64),
 )
+#: The kernel's scratch `buf` holds two tails of this many draws (`bootstrap_kernel.interval`: 2,000 resamples at
+#: 95% need 51 a tail; longer tails are found by selection).
+TAIL = 128
 #: What `compiled_summaries` gives per group, in order.
 SUMMARY_STATS = ("n", "mean", "median", "share_positive", "ci_low", "ci_high")
 
@@ -120,7 +123,8 @@ def _call(kernel: Kernel, groups: Sequence[np.ndarray], seeds: Sequence[int], re
                  "params": np.array([resamples, *ranks, int(keep_means)], dtype=np.int64),
                  "gammas": np.array(gammas, dtype=np.float64), "means": means, "stats": stats,
                  "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(12, dtype=np.uint64),
-                 "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64)})
+                 "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64),
+                 "buf": np.empty(2 * TAIL)})
     return stats, means
 
 

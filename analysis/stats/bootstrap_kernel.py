@@ -24,7 +24,7 @@ import numpy as np
 
 from ..compiled.aot import compile_object as compile_kernel
 from ..compiled.aot import mulhi
-from .bootstrap import BOOTSTRAP_ARGS
+from .bootstrap import BOOTSTRAP_ARGS, TAIL
 
 U = np.uint64
 MASK32 = U(0xFFFFFFFF)
@@ -243,6 +243,62 @@ def percentile(a: np.ndarray, lo: int, hi: int, k: int, step: int, gamma: float,
 
 
 @numba.njit(error_model="numpy")
+def tails(a: np.ndarray, lo: int, hi: int, n_low: int, n_high: int, buf: np.ndarray) -> None:
+    """The n_low smallest of a[lo:hi] into buf[:n_low], ascending, and its n_high largest into buf[TAIL:TAIL +
+    n_high], descending (n_low, n_high <= TAIL, <= hi - lo), in one pass: a draw enters a tail only when it beats
+    the tail's last, which is rare, so the pass costs about two predictable comparisons a draw (a selection costs
+    several unpredictable ones)."""
+    for t in range(2):
+        size, base = (n_low, 0) if t == 0 else (n_high, TAIL)
+        for i in range(size):  # the first `size` draws, insertion-sorted
+            v, j = a[lo + i], base + i
+            while j > base and ((v < buf[j - 1]) if t == 0 else (v > buf[j - 1])):
+                buf[j] = buf[j - 1]
+                j -= 1
+            buf[j] = v
+    last_low, last_high = n_low - 1, TAIL + n_high - 1
+    for i in range(lo, hi):
+        v = a[i]
+        if i >= lo + n_low and v < buf[last_low]:
+            j = last_low
+            while j > 0 and v < buf[j - 1]:
+                buf[j] = buf[j - 1]
+                j -= 1
+            buf[j] = v
+        if i >= lo + n_high and v > buf[last_high]:
+            j = last_high
+            while j > TAIL and v > buf[j - 1]:
+                buf[j] = buf[j - 1]
+                j -= 1
+            buf[j] = v
+
+
+@numba.njit(error_model="numpy")
+def lerp(a_prev: float, b_next: float, gamma: float, rest: float) -> float:
+    """numpy's `_lerp` of two order statistics, as written there."""
+    diff = b_next - a_prev
+    return b_next - diff * rest if gamma >= 0.5 else a_prev + diff * gamma
+
+
+@numba.njit(error_model="numpy")
+def interval(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np.ndarray, buf: np.ndarray
+             ) -> tuple[float, float]:
+    """`percentile_interval` of the draws a[lo:hi] (ranks and weights in params[1:5] and gammas, relative to lo):
+    from the two tails when both are short (`tails`), else by selection (a[lo:hi] is then reordered)."""
+    k_low, k_low2, k_high, k_high2 = params[1], params[2], params[3], params[4]
+    n, n_low, n_high = hi - lo, params[2] + 1, hi - lo - params[3]
+    if n_low <= TAIL and n_high <= TAIL and n_low <= n and n_high <= n:
+        tails(a, lo, hi, n_low, n_high, buf)
+        low = lerp(buf[k_low], buf[k_low2], gammas[0], gammas[1])
+        # rank r from the bottom is place n - 1 - r from the top
+        return low, lerp(buf[TAIL + n - 1 - k_high], buf[TAIL + n - 1 - k_high2], gammas[2], gammas[3])
+    low = percentile(a, lo, hi, lo + k_low, k_low2 - k_low, gammas[0], gammas[1])
+    # the draws above rank k_low are now after it: the high percentile is among them
+    start = lo + k_low + 1 if k_high > k_low else lo
+    return low, percentile(a, start, hi, lo + k_high, k_high2 - k_high, gammas[2], gammas[3])
+
+
+@numba.njit(error_model="numpy")
 def largest(a: np.ndarray, lo: int, hi: int) -> float:
     """The largest of a[lo:hi] (hi > lo)."""
     v = a[lo]
@@ -274,13 +330,13 @@ def summary(x: np.ndarray, n: int, stats: np.ndarray, at: int, stack: np.ndarray
 @numba.njit(error_model="numpy")
 def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: np.ndarray, gammas: np.ndarray,
            means: np.ndarray, stats: np.ndarray, clean: np.ndarray, row: np.ndarray, words: np.ndarray,
-           stack: np.ndarray, partial: np.ndarray) -> int:
+           stack: np.ndarray, partial: np.ndarray, buf: np.ndarray) -> int:
     """For each group g (values[offsets[g]:offsets[g + 1]], NaN left out): stats[6g:6g+6] = n, mean, median, share
     above 0.5, and the percentile interval of the means of B = params[0] resamples drawn from default_rng(seeds[g])
     (NaN for fewer than 2 values); when params[5] is 1 the means stay in means[g * B:(g + 1) * B], in the order
     drawn, and the interval is left NaN (else means is one group's scratch). params[1:5] and gammas: the
     interval's ranks and weights (`bootstrap.percentile_ranks`).
-    Scratch: `clean`, `row` (the largest group's size), `words` (12), `stack` (192), `partial` (64)."""
+    Scratch: `clean`, `row` (the largest group's size), `words` (12), `stack` (192), `partial` (64), `buf` (2 TAIL)."""
     n_resamples, keep = params[0], params[5]
     for g in range(offsets.shape[0] - 1):
         n = 0
@@ -292,12 +348,8 @@ def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: n
         low, high = np.nan, np.nan
         if n >= 2:
             resample_means(clean, n, seeds[g], n_resamples, means, at, row, words, stack, partial)
-        if n >= 2 and not keep:  # (the interval reorders the means)
-            end, k_low, k_high = at + n_resamples, at + params[1], at + params[3]
-            low = percentile(means, at, end, k_low, params[2] - params[1], gammas[0], gammas[1])
-            # the draws above rank k_low are now after it: the high percentile is among them
-            start = k_low + 1 if k_high > k_low else at
-            high = percentile(means, start, end, k_high, params[4] - params[3], gammas[2], gammas[3])
+        if n >= 2 and not keep:  # (the interval may reorder the means)
+            low, high = interval(means, at, at + n_resamples, params, gammas, buf)
         summary(clean, n, stats, 6 * g, stack, partial)
         stats[6 * g + 4], stats[6 * g + 5] = low, high
     return 0
