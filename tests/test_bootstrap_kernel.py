@@ -144,3 +144,25 @@ def test_a_damaged_kernel_folder_is_compiled_again(tmp_path: Path, caplog: pytes
         kernel = load_kernel(*args, cache_root=tmp_path)
     assert "damaged" in caplog.text
     assert kernel.folder == folder and (folder / "kernel.o").read_bytes() != b"not an object file"
+
+
+def test_interval_equals_numpys_percentile_on_every_path() -> None:
+    """The kernel's interval (run here by numba's JIT) against np.percentile on draws that take each of its paths:
+    tails set apart at the sampled cuts (random draws); all the draws selected from when a cut leaves a tail too
+    long (all draws equal: every one is at the cut) or too short (the sample's lowest draws are the lowest of all,
+    far below the rest: the low cut leaves 11 draws)."""
+    from analysis.stats import bootstrap_kernel
+
+    rng = np.random.default_rng(11)
+    random = rng.random(2000)
+    tied = np.full(2000, 0.25)
+    short = rng.random(2000)
+    short[:11 * bootstrap.STRIDE:bootstrap.STRIDE] = -1 - rng.random(11)  # the sample's 11 lowest are the lowest
+    for level in (0.95, 0.8):
+        ranks, gammas = bootstrap.percentile_ranks(2000, level)
+        params = np.array([2000, *ranks, 0], dtype=np.int64)
+        for draws in (random, tied, short, -short):  # -short: the high tail too short
+            want = np.percentile(draws, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+            got = bootstrap_kernel.interval(draws.copy(), 0, 2000, params, np.array(gammas),
+                                            np.empty(3 * bootstrap.CUT))
+            assert np.array_equal(want, np.array(got)), (level, draws[:3])

@@ -33,9 +33,9 @@ BOOTSTRAP_ARGS: tuple[tuple[str, type], ...] = (
     ("means", np.float64), ("stats", np.float64), ("clean", np.float64), ("row", np.float64), ("words", np.uint64),
     ("stack", np.int64), ("partial", np.float64), ("buf", np.float64),
 )
-#: The kernel's scratch `buf` holds two tails of this many draws (`bootstrap_kernel.interval`: 2,000 resamples at
-#: 95% need 51 a tail; longer tails are found by selection).
-TAIL = 128
+#: The kernel's interval (`bootstrap_kernel.interval`) cuts off each tail of the draws at an order statistic of every
+#: STRIDE-th draw, keeps tails of fewer than CUT draws, and its scratch `buf` holds two tails and the sample (3 CUT).
+STRIDE, CUT = 16, 512
 #: What `compiled_summaries` gives per group, in order.
 SUMMARY_STATS = ("n", "mean", "median", "share_positive", "ci_low", "ci_high")
 
@@ -124,7 +124,7 @@ def _call(kernel: Kernel, groups: Sequence[np.ndarray], seeds: Sequence[int], re
                  "gammas": np.array(gammas, dtype=np.float64), "means": means, "stats": stats,
                  "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(12, dtype=np.uint64),
                  "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64),
-                 "buf": np.empty(2 * TAIL)})
+                 "buf": np.empty(3 * CUT)})
     return stats, means
 
 
