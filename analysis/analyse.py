@@ -164,7 +164,7 @@ def sentence_table(document: str, seg: Segmented, placed: dict[int, list[int | N
     return Rows(columns("sentences", name, neutral_band is not None), data, dtypes)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Scores:
     """The score columns of some sentences as arrays, in table order: what the summaries of a section or a document
     read (a section's sentences are a contiguous slice of its document's)."""

@@ -162,7 +162,31 @@ def test_interval_equals_numpys_percentile_on_every_path() -> None:
         ranks, gammas = bootstrap.percentile_ranks(2000, level)
         params = np.array([2000, *ranks, 0], dtype=np.int64)
         for draws in (random, tied, short, -short):  # -short: the high tail too short
-            want = np.percentile(draws, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+            want = np.array(bootstrap.percentile_interval(draws, level))  # np.percentile of the draws
             got = bootstrap_kernel.interval(draws.copy(), 0, 2000, params, np.array(gammas),
                                             np.empty(3 * bootstrap.CUT))
             assert np.array_equal(want, np.array(got)), (level, draws[:3])
+
+
+def test_interval_at_the_extremes_only_when_the_ranks_are_there() -> None:
+    """When the ranks the interval reads are all draws equal to the smallest and the largest draw (resamples of
+    two or three values), the kernel takes the interval from the extremes without selecting: with 51 draws at each
+    extreme (the ranks at 95% of 2,000 are 49, 50, 1949 and 1950) that is np.percentile's interval; with 50 at
+    either end it declines, and the interval selects."""
+    from analysis.stats import bootstrap_kernel
+
+    ranks, gammas = bootstrap.percentile_ranks(2000, 0.95)
+    params, weights = np.array([2000, *ranks, 0], dtype=np.int64), np.array(gammas)
+    rng = np.random.default_rng(12)
+    for at_low, at_high in ((51, 51), (50, 51), (51, 50)):
+        draws = 0.1 + 0.8 * rng.random(2000)
+        draws[:at_low], draws[-at_high:] = 0.05, 0.95
+        draws = rng.permutation(draws)
+        want = np.array(bootstrap.percentile_interval(draws, 0.95))  # np.percentile of the draws
+        ends = bootstrap_kernel.extreme_ends(draws, 0, 2000, params, weights)
+        if at_low == at_high == 51:
+            assert ends is not None and np.array_equal(np.array(ends), want) and want.tolist() == [0.05, 0.95]
+        else:
+            assert ends is None and (want[0] > 0.05 or want[1] < 0.95)
+        got = bootstrap_kernel.interval(draws.copy(), 0, 2000, params, weights, np.empty(3 * bootstrap.CUT))
+        assert np.array_equal(np.array(got), want)

@@ -10,8 +10,9 @@ For each group of values and its seed, `kernel` computes the means of `resamples
 * a row's mean is `bootstrap.row_means`'s: its sum left to right below 8 values, else in numpy's pairwise order
   (`pairwise_sum`: eight running sums up to 128 values, halves at a multiple of 8 above), divided by n;
 * the interval is `np.percentile`'s of those means (method "linear": the two order statistics found by selection
-  among the draws beyond a cut, `interval`; numpy's `_lerp` between them), and the group's n, mean, median and
-  share above 0.5 are `summary.numpy_summary`'s.
+  among the draws beyond a cut, `interval`, or read off the smallest and largest draws when the ranks are all
+  there, `extreme_ends`; numpy's `_lerp` between them), and the group's n, mean, median and share above 0.5 are
+  `summary.numpy_summary`'s.
 
 The numpy functions mirrored are those of the locked numpy (requirements.lock); `tests/test_bootstrap_kernel.py`
 compares with numpy itself, so a numpy that computes differently fails there. It allocates nothing: the caller
@@ -238,7 +239,12 @@ def percentile(a: np.ndarray, lo: int, hi: int, k: int, step: int, gamma: float,
     are in a[lo:hi] at those positions once sorted, with weights gamma and rest = 1 - gamma: numpy's `_lerp`, as
     written there. a[lo:hi] is reordered (a[k] in place, smaller draws before it, larger after)."""
     a_prev = select(a, lo, hi, k)
-    b_next = smallest(a, k + 1, hi) if step else a_prev
+    return lerp(a_prev, smallest(a, k + 1, hi) if step else a_prev, gamma, rest)
+
+
+@numba.njit(error_model="numpy")
+def lerp(a_prev: float, b_next: float, gamma: float, rest: float) -> float:
+    """numpy's `_lerp` between two order statistics with weights gamma and rest = 1 - gamma, as written there."""
     diff = b_next - a_prev
     return b_next - diff * rest if gamma >= 0.5 else a_prev + diff * gamma
 
@@ -293,6 +299,37 @@ def interval(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np.nda
 
 
 @numba.njit(error_model="numpy")
+def few_means(x: np.ndarray, n: int, params: np.ndarray) -> bool:
+    """Whether the resamples of x[:n] that repeat its smallest value (and those that repeat its largest) are
+    expected to be a fifth more than the draws a tail of the interval reads (`extreme_ends`): groups of two or three
+    values, or more with many ties."""
+    lowest, highest = smallest(x, 0, n), largest(x, 0, n)
+    n_lowest, n_highest = 0, 0
+    for i in range(n):
+        n_lowest += 1 if x[i] == lowest else 0
+        n_highest += 1 if x[i] == highest else 0
+    resamples = params[0]
+    return (resamples * (n_lowest / n) ** n >= 1.2 * (params[2] + 1)
+            and resamples * (n_highest / n) ** n >= 1.2 * (resamples - params[3]))
+
+
+@numba.njit(error_model="numpy")
+def extreme_ends(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np.ndarray
+                 ) -> tuple[float, float] | None:
+    """`percentile_interval` of the draws a[lo:hi] when the ranks it reads are all draws equal to the smallest
+    draw, or to the largest (two passes, no selection: the interval is [smallest, largest]); None when they are
+    not."""
+    lowest, highest = smallest(a, lo, hi), largest(a, lo, hi)
+    n_lowest, n_highest = 0, 0
+    for i in range(lo, hi):
+        n_lowest += 1 if a[i] == lowest else 0
+        n_highest += 1 if a[i] == highest else 0
+    if params[2] < n_lowest and params[3] >= hi - lo - n_highest:
+        return (lerp(lowest, lowest, gammas[0], gammas[1]), lerp(highest, highest, gammas[2], gammas[3]))
+    return None
+
+
+@numba.njit(error_model="numpy")
 def largest(a: np.ndarray, lo: int, hi: int) -> float:
     """The largest of a[lo:hi] (hi > lo)."""
     v = a[lo]
@@ -343,7 +380,8 @@ def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: n
         if n >= 2:
             resample_means(clean, n, seeds[g], n_resamples, means, at, row, words, stack, partial)
         if n >= 2 and not keep:  # (the interval may reorder the means)
-            low, high = interval(means, at, at + n_resamples, params, gammas, buf)
+            ends = extreme_ends(means, at, at + n_resamples, params, gammas) if few_means(clean, n, params) else None
+            low, high = ends if ends is not None else interval(means, at, at + n_resamples, params, gammas, buf)
         summary(clean, n, stats, 6 * g, stack, partial)
         stats[6 * g + 4], stats[6 * g + 5] = low, high
     return 0

@@ -40,7 +40,7 @@ class Summaries:
 
     def __init__(self, level: float = CI_LEVEL) -> None:
         self.level = level
-        self._pending: list[tuple[dict, dict[str, str | tuple[str, str]]]] = []
+        self._pending: list[tuple[dict, tuple[tuple[str, int], ...]]] = []
         self._values: list[np.ndarray] = []
         self._seeds: list[int] = []
 
@@ -62,19 +62,18 @@ class Summaries:
         if rows is None:
             rows = [numpy_summary(x, s, self.level) for x, s in zip(self._values, self._seeds, strict=True)]
         for (out, names), row in zip(self._pending, np.asarray(rows).tolist(), strict=True):
-            stats = dict(zip(SUMMARY_STATS, row, strict=True))
-            out.update({names[k]: stats[k] for k in ("mean", "median", "share_positive") if k in names})
-            if "ci" in names:
-                out[names["ci"][0]], out[names["ci"][1]] = stats["ci_low"], stats["ci_high"]
+            for key, at in names:
+                out[key] = row[at]
         self._pending, self._values, self._seeds = [], [], []
 
 
 @functools.cache
-def _keys(prefix: str, share: str, suffix: str, stats: tuple[str, ...]) -> dict[str, str | tuple[str, str]]:
-    """The output keys of the statistics named in `stats`."""
-    names = {"mean": f"{prefix}_mean{suffix}", "median": f"{prefix}_median{suffix}", "share_positive": share + suffix,
-             "ci": (f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}")}
-    return {k: names[k] for k in stats}
+def _keys(prefix: str, share: str, suffix: str, stats: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The output key of each statistic named in `stats` (the interval: two), with its place in SUMMARY_STATS."""
+    names = {"mean": [f"{prefix}_mean{suffix}"], "median": [f"{prefix}_median{suffix}"],
+             "share_positive": [share + suffix], "ci": [f"{prefix}_ci_low{suffix}", f"{prefix}_ci_high{suffix}"]}
+    stat = {"mean": ["mean"], "median": ["median"], "share_positive": ["share_positive"], "ci": ["ci_low", "ci_high"]}
+    return tuple((key, SUMMARY_STATS.index(s)) for k in stats for key, s in zip(names[k], stat[k], strict=True))
 
 
 def numpy_summary(values: np.ndarray, seed: int, level: float = CI_LEVEL) -> list[float]:
