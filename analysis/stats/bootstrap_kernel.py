@@ -176,7 +176,9 @@ def resample_means(x: np.ndarray, n: int, seed: np.uint64, n_resamples: int, mea
     have, spare = False, U(0)  # the high half of the last 64-bit output, not drawn yet (numpy's has_uint32)
     nn = U(n)
     threshold = (U(0x100000000) - nn) % nn
+    short = n < 8  # bootstrap.row_means: a short row is summed left to right from its first value, as drawn
     for b in range(n_resamples):
+        total = 0.0
         for j in range(n):
             while True:
                 if have:
@@ -189,12 +191,12 @@ def resample_means(x: np.ndarray, n: int, seed: np.uint64, n_resamples: int, mea
                 m = v * nn
                 if (m & MASK32) >= threshold:  # Lemire: reject the few draws that would bias the index
                     break
-            row[j] = x[np.int64(m >> U(32))]
-        if n < 8:  # bootstrap.row_means: left to right from the first value
-            total = row[0]
-            for j in range(1, n):
-                total += row[j]
-        else:
+            value = x[np.int64(m >> U(32))]
+            if short:
+                total = value if j == 0 else total + value
+            else:
+                row[j] = value
+        if not short:
             total = pairwise_sum(row, n, stack, partial)
         means[at + b] = total / n
 
