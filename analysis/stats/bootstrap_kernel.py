@@ -318,9 +318,9 @@ def few_means(x: np.ndarray, n: int, params: np.ndarray) -> bool:
 @numba.njit(error_model="numpy")
 def extreme_ends(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np.ndarray
                  ) -> tuple[float, float] | None:
-    """`percentile_interval` of the draws a[lo:hi] when the ranks it reads are all draws equal to the smallest
-    draw, or to the largest (two passes, no selection: the interval is [smallest, largest]); None when they are
-    not."""
+    """`percentile_interval` of the draws a[lo:hi] when the low ranks it reads are all draws equal to the smallest
+    draw and the high ranks all draws equal to the largest (two passes, no selection: the interval is [smallest,
+    largest]); None when either is not."""
     lowest, highest = smallest(a, lo, hi), largest(a, lo, hi)
     n_lowest, n_highest = 0, 0
     for i in range(lo, hi):
