@@ -301,15 +301,22 @@ def interval(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np.nda
 
 
 @numba.njit(error_model="numpy")
+def extremes(a: np.ndarray, lo: int, hi: int) -> tuple[float, int, float, int]:
+    """The smallest of a[lo:hi] and how many times it occurs, then the largest and how many times (hi > lo)."""
+    lowest, highest = smallest(a, lo, hi), largest(a, lo, hi)
+    n_lowest, n_highest = 0, 0
+    for i in range(lo, hi):
+        n_lowest += 1 if a[i] == lowest else 0
+        n_highest += 1 if a[i] == highest else 0
+    return lowest, n_lowest, highest, n_highest
+
+
+@numba.njit(error_model="numpy")
 def few_means(x: np.ndarray, n: int, params: np.ndarray) -> bool:
     """Whether the resamples of x[:n] that repeat its smallest value (and those that repeat its largest) are
     expected to be a fifth more than the draws a tail of the interval reads (`extreme_ends`): groups of two or three
     values, or more with many ties."""
-    lowest, highest = smallest(x, 0, n), largest(x, 0, n)
-    n_lowest, n_highest = 0, 0
-    for i in range(n):
-        n_lowest += 1 if x[i] == lowest else 0
-        n_highest += 1 if x[i] == highest else 0
+    _, n_lowest, _, n_highest = extremes(x, 0, n)
     resamples = params[0]
     return (resamples * (n_lowest / n) ** n >= 1.2 * (params[2] + 1)
             and resamples * (n_highest / n) ** n >= 1.2 * (resamples - params[3]))
@@ -321,11 +328,7 @@ def extreme_ends(a: np.ndarray, lo: int, hi: int, params: np.ndarray, gammas: np
     """`percentile_interval` of the draws a[lo:hi] when the low ranks it reads are all draws equal to the smallest
     draw and the high ranks all draws equal to the largest (two passes, no selection: the interval is [smallest,
     largest]); None when either is not."""
-    lowest, highest = smallest(a, lo, hi), largest(a, lo, hi)
-    n_lowest, n_highest = 0, 0
-    for i in range(lo, hi):
-        n_lowest += 1 if a[i] == lowest else 0
-        n_highest += 1 if a[i] == highest else 0
+    lowest, n_lowest, highest, n_highest = extremes(a, lo, hi)
     if params[2] < n_lowest and params[3] >= hi - lo - n_highest:
         return (lerp(lowest, lowest, gammas[0], gammas[1]), lerp(highest, highest, gammas[2], gammas[3]))
     return None
