@@ -251,3 +251,17 @@ def test_unwritable_cold_cache_is_a_one_line_error(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and config.CACHE_DIR_ENV in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_kernel_lookup_finds_every_key_and_only_those():
+    """The kernel's lookup in a sorted run of distinct keys (run here by numba's JIT) against Python's `in` and
+    `index`, on runs of every length from 0 to 40, keys below, between, on and above them."""
+    from analysis.sentiment.snowfast.kernel import find_sorted
+
+    rng = random.Random(7)
+    for size in range(41):
+        keys = sorted(rng.sample(range(0, 400, 3), size))
+        a = np.array([999, *keys, 999], dtype=np.uint16)  # the run sits inside a longer array, as in the model's
+        for key in range(-1, 402):
+            want = 1 + keys.index(key) if key in keys else -1
+            assert find_sorted(a, 1, 1 + size, key) == want, (size, key)

@@ -26,17 +26,16 @@ _jit = numba.njit(error_model="numpy")
 
 @_jit
 def find_sorted(a: np.ndarray, lo: int, hi: int, key: int) -> int:
-    """Index of key in the sorted a[lo:hi], or -1."""
-    while lo < hi:
-        mid = (lo + hi) // 2
-        v = a[mid]
-        if v < key:
-            lo = mid + 1
-        elif v > key:
-            hi = mid
-        else:
-            return mid
-    return -1
+    """Index of key in the sorted a[lo:hi] (its keys distinct, as build.py writes them), or -1."""
+    if lo >= hi:
+        return -1
+    # halve the range without branches (the comparisons are unpredictable): base ends at the last key <= `key`
+    base, n = lo, hi - lo
+    while n > 1:
+        half = n >> 1
+        base = base + half if a[base + half] <= key else base
+        n -= half
+    return base if a[base] == key else -1
 
 
 @_jit
@@ -126,14 +125,19 @@ def tag_run(
         else:
             # best predecessor of state (a, b): the first maximum over z = b, m, e, s, strict >
             for a in range(4):
+                s0, s1, s2, s3 = score[a], score[4 + a], score[8 + a], score[12 + a]
                 for b in range(4):
-                    best = score[a] + lp3[a * 4 + b]
-                    best_z = 0
-                    for z in range(1, 4):
-                        v = score[z * 4 + a] + lp3[z * 20 + a * 4 + b]
-                        if v > best:
-                            best = v
-                            best_z = z
+                    # written as selects, not branches: which z wins is unpredictable, a branch mispredicts
+                    best = s0 + lp3[a * 4 + b]
+                    v = s1 + lp3[20 + a * 4 + b]
+                    up = v > best
+                    best, best_z = (v, 1) if up else (best, 0)
+                    v = s2 + lp3[40 + a * 4 + b]
+                    up = v > best
+                    best, best_z = (v, 2) if up else (best, best_z)
+                    v = s3 + lp3[60 + a * 4 + b]
+                    up = v > best
+                    best, best_z = (v, 3) if up else (best, best_z)
                     new[a * 4 + b] = best
                     back[i * 16 + a * 4 + b] = best_z
             for k in range(16):
