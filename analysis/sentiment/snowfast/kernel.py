@@ -107,8 +107,9 @@ def tag_run(
                 lp2[pe_code[k]] = pe_val[k]
         z_lo = 4 if i <= 1 else 0
         z_hi = 5 if i <= 1 else 4
+        width = 20 if i <= 1 else 16  # from the third character on, no tag is the start (row 4) of lp2
         for z in range(z_lo, z_hi):
-            for j in range(20):
+            for j in range(width):
                 lp3[z * 20 + j] = lp2[j]
         if p >= 0:
             q = find_sorted(tri_c2, tri_ptr[p], tri_ptr[p + 1], c2)
