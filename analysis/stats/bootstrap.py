@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 #: The compiled kernel's arrays, in order (`bootstrap_kernel.kernel`).
 BOOTSTRAP_ARGS: tuple[tuple[str, type], ...] = (
     ("values", np.float64), ("offsets", np.int64), ("seeds", np.uint64), ("params", np.int64), ("gammas", np.float64),
-    ("means", np.float64), ("stats", np.float64), ("clean", np.float64), ("row", np.float64), ("words", np.uint64),
+    ("means", np.float64), ("stats", np.float64), ("clean", np.float64), ("words", np.uint64),
     ("stack", np.int64), ("partial", np.float64), ("buf", np.float64),
 )
 #: The kernel's interval (`bootstrap_kernel.interval`) cuts off each tail of the draws at an order statistic of every
@@ -122,7 +122,7 @@ def _call(kernel: Kernel, groups: Sequence[np.ndarray], seeds: Sequence[int], re
     kernel.call({"values": values, "offsets": offsets, "seeds": np.array(seeds, dtype=np.uint64),
                  "params": np.array([resamples, *ranks, int(keep_means)], dtype=np.int64),
                  "gammas": np.array(gammas, dtype=np.float64), "means": means, "stats": stats,
-                 "clean": np.empty(longest), "row": np.empty(longest), "words": np.zeros(12, dtype=np.uint64),
+                 "clean": np.empty(longest), "words": np.zeros(12, dtype=np.uint64),
                  "stack": np.zeros(192, dtype=np.int64), "partial": np.zeros(64),
                  "buf": np.empty(3 * CUT)})
     return stats, means

@@ -166,38 +166,108 @@ def pairwise_sum(a: np.ndarray, n: int, stack: np.ndarray, partial: np.ndarray) 
     return partial[0]
 
 
+@_jit
+def draw(x: np.ndarray, sh: np.uint64, sl: np.uint64, ih: np.uint64, il: np.uint64, have: bool, spare: np.uint64,
+         nn: np.uint64, threshold: np.uint64) -> tuple[float, np.uint64, np.uint64, bool, np.uint64]:
+    """The value of x at the next index `integers(0, n)` draws (n = nn), and the generator's state after it: PCG64's
+    state (sh, sl; increment ih, il) and the high half of its last output when not drawn yet (numpy's has_uint32)."""
+    while True:
+        if have:
+            v, have = spare, False
+        else:
+            sh, sl = mul128(sh, sl, MH, ML)
+            sh, sl = add128(sh, sl, ih, il)
+            o = xsl_rr(sh, sl)
+            v, spare, have = o & MASK32, o >> U(32), True
+        m = v * nn
+        if (m & MASK32) >= threshold:  # Lemire: reject the few draws that would bias the index
+            break
+    return x[np.int64(m >> U(32))], sh, sl, have, spare
+
+
+@_jit
+def drawn_block(x: np.ndarray, m: int, sh: np.uint64, sl: np.uint64, ih: np.uint64, il: np.uint64, have: bool,
+                spare: np.uint64, nn: np.uint64, threshold: np.uint64
+                ) -> tuple[float, np.uint64, np.uint64, bool, np.uint64]:
+    """`block_sum` of the next m values drawn (8 <= m <= 128), summed as they are drawn, and the generator's state."""
+    r0, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r1, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r2, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r3, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r4, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r5, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r6, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    r7, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    i, end = 8, m - m % 8
+    while i < end:
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r0 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r1 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r2 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r3 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r4 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r5 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r6 += v
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r7 += v
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < m:
+        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+        res += v
+        i += 1
+    return res, sh, sl, have, spare
+
+
 @numba.njit(error_model="numpy")
 def resample_means(x: np.ndarray, n: int, seed: np.uint64, n_resamples: int, means: np.ndarray, at: int,
-                   row: np.ndarray, words: np.ndarray, stack: np.ndarray, partial: np.ndarray) -> None:
+                   words: np.ndarray, stack: np.ndarray, partial: np.ndarray) -> None:
     """means[at + b] for b < n_resamples: the mean of resample b of x[:n] (n >= 2) drawn from default_rng(seed).
-    Scratch: `row` (n values), `words`, `stack`, `partial`."""
+
+    Each resample is summed as it is drawn, in the order numpy sums a row (`bootstrap.row_means`): left to right
+    below 8 values; else `pairwise_sum`'s blocks, each summed as drawn (`drawn_block`), combined as `pairwise_sum`
+    combines them (the same walk of its halves, on `stack` and `partial`). Scratch: `words`, `stack`, `partial`."""
     seed_pcg64(seed, words)
     sh, sl, ih, il = words[8], words[9], words[10], words[11]
-    have, spare = False, U(0)  # the high half of the last 64-bit output, not drawn yet (numpy's has_uint32)
+    have, spare = False, U(0)
     nn = U(n)
     threshold = (U(0x100000000) - nn) % nn
-    short = n < 8  # bootstrap.row_means: a short row is summed left to right from its first value, as drawn
     for b in range(n_resamples):
-        total = 0.0
-        for j in range(n):
-            while True:
-                if have:
-                    v, have = spare, False
-                else:
-                    sh, sl = mul128(sh, sl, MH, ML)
-                    sh, sl = add128(sh, sl, ih, il)
-                    o = xsl_rr(sh, sl)
-                    v, spare, have = o & MASK32, o >> U(32), True
-                m = v * nn
-                if (m & MASK32) >= threshold:  # Lemire: reject the few draws that would bias the index
-                    break
-            value = x[np.int64(m >> U(32))]
-            if short:
-                total = value if j == 0 else total + value
-            else:
-                row[j] = value
-        if not short:
-            total = pairwise_sum(row, n, stack, partial)
+        if n < 8:
+            total, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+            for _ in range(1, n):
+                v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+                total += v
+        elif n <= 128:
+            total, sh, sl, have, spare = drawn_block(x, n, sh, sl, ih, il, have, spare, nn, threshold)
+        else:  # pairwise_sum's walk, a leaf's values drawn when the walk reaches it (leaves left to right)
+            top, done = 0, 0
+            stack[0], stack[64], stack[128] = 0, n, 0
+            while top >= 0:
+                lo, m, step = stack[top], stack[64 + top], stack[128 + top]
+                if m <= 128:
+                    partial[done], sh, sl, have, spare = drawn_block(x, m, sh, sl, ih, il, have, spare, nn,
+                                                                     threshold)
+                    done += 1
+                    top -= 1
+                    continue
+                half = m // 2
+                half -= half % 8
+                if step == 2:
+                    partial[done - 2] = partial[done - 2] + partial[done - 1]
+                    done -= 1
+                    top -= 1
+                    continue
+                stack[128 + top] = step + 1
+                top += 1
+                stack[top], stack[64 + top], stack[128 + top] = (lo, half, 0) if step == 0 else (lo + half, m - half, 0)
+            total = partial[0]
         means[at + b] = total / n
 
 
@@ -365,14 +435,14 @@ def summary(x: np.ndarray, n: int, stats: np.ndarray, at: int, stack: np.ndarray
 
 @numba.njit(error_model="numpy")
 def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: np.ndarray, gammas: np.ndarray,
-           means: np.ndarray, stats: np.ndarray, clean: np.ndarray, row: np.ndarray, words: np.ndarray,
+           means: np.ndarray, stats: np.ndarray, clean: np.ndarray, words: np.ndarray,
            stack: np.ndarray, partial: np.ndarray, buf: np.ndarray) -> int:
     """For each group g (values[offsets[g]:offsets[g + 1]], NaN left out): stats[6g:6g+6] = n, mean, median, share
     above 0.5, and the percentile interval of the means of B = params[0] resamples drawn from default_rng(seeds[g])
     (NaN for fewer than 2 values); when params[5] is 1 the means stay in means[g * B:(g + 1) * B], in the order
     drawn, and the interval is left NaN (else means is one group's scratch). params[1:5] and gammas: the
     interval's ranks and weights (`bootstrap.percentile_ranks`).
-    Scratch: `clean`, `row` (the largest group's size), `words` (12), `stack` (192), `partial` (64), `buf` (3 CUT)."""
+    Scratch: `clean` (the largest group's size), `words` (12), `stack` (192), `partial` (64), `buf` (3 CUT)."""
     n_resamples, keep = params[0], params[5]
     for g in range(offsets.shape[0] - 1):
         n = 0
@@ -383,7 +453,7 @@ def kernel(values: np.ndarray, offsets: np.ndarray, seeds: np.ndarray, params: n
         at = g * n_resamples if keep else 0
         low, high = np.nan, np.nan
         if n >= 2:
-            resample_means(clean, n, seeds[g], n_resamples, means, at, row, words, stack, partial)
+            resample_means(clean, n, seeds[g], n_resamples, means, at, words, stack, partial)
         if n >= 2 and not keep:  # (the interval may reorder the means)
             ends = extreme_ends(means, at, at + n_resamples, params, gammas) if few_means(clean, n, params) else None
             low, high = ends if ends is not None else interval(means, at, at + n_resamples, params, gammas, buf)
