@@ -480,7 +480,8 @@ def test_sentences_and_metadata_are_split_as_first_written():
 
 def test_a_run_leaves_what_was_loaded_out_of_the_collectors_passes_and_gives_it_back(tmp_path, monkeypatch):
     """While documents run, the objects loaded before (modules, models) are frozen (gc.freeze: the collector's full
-    passes skip them); after the run nothing stays frozen; a process that froze objects itself keeps its own."""
+    passes skip them) and the youngest generation is collected less often; after the run nothing stays frozen and the
+    thresholds are Python's again; a process that froze objects itself keeps its own."""
     import gc
 
     from analysis.batch import run as run_module
@@ -492,12 +493,17 @@ def test_a_run_leaves_what_was_loaded_out_of_the_collectors_passes_and_gives_it_
 
     def spy(task, opts):
         seen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold())
         return here(task, opts)
 
+    thresholds = []
     monkeypatch.setattr(run_module, "analyse_here", spy)
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     assert main(["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
+    # the youngest generation is collected less often while documents run, and as before afterwards
+    assert thresholds[0] == (run_module.YOUNG_OBJECTS, *before[1:]) and gc.get_threshold() == before
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
