@@ -16,9 +16,9 @@ from analysis.config import BOOTSTRAP_RESAMPLES
 from analysis.schema import Tables
 from analysis.stats.bootstrap import derive_seed, row_means
 from analysis.stats.summary import Summaries, summarise
-from analysis.text.script import count_cjk, has_scorable_chars, is_chinese
+from analysis.text.script import count_cjk, has_scorable_chars, is_chinese, which_chinese
 from analysis.text.voice import QuotedIndex, han_inside, in_spans, quotations, quoted_han_share
-from analysis.text.words import is_han
+from analysis.text.words import han_run, is_han
 
 
 def direct_summary(values: list[float], seed: int) -> dict:
@@ -84,6 +84,27 @@ def random_text(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
+def test_han_runs_by_regex_are_those_a_character_scan_finds():
+    """`han_run` (a regex to the right) against a scan with `is_han` both ways, within random bounds, with the
+    characters on either side of each Han block's ends."""
+    rng = random.Random(23)
+    alphabet = "中國a，\u3400\u33ff\u4dbf\u4dc0\u4e00\u4dff\u9fff\ua000"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16)))
+        lo = rng.randint(0, len(text) - 1)
+        hi = rng.randint(lo + 1, len(text))
+        start = rng.randint(lo, hi)
+        end = rng.randint(start, hi)
+        a, b = start, end
+        while a > lo and is_han(text[a - 1]):
+            a -= 1
+        while b < hi and is_han(text[b]):
+            b += 1
+        assert han_run(text, start, end, lo, hi) == (a, b), (text, start, end, lo, hi)
+        if (lo, hi) == (0, len(text)):
+            assert han_run(text, start, end) == (a, b)
+
+
 def test_quoted_index_counts_as_the_span_functions_do():
     rng = random.Random(17)
     for _ in range(200):
@@ -108,6 +129,10 @@ def test_character_classes_by_regex_equal_the_character_scan():
         assert has_scorable_chars(text) == any("\u4e00" <= ch <= "\u9fa5" for ch in text)
         kana_hangul = sum(1 for ch in text if ch in "あア한ㄱ")
         assert is_chinese(text) == (has_scorable_chars(text) and kana_hangul <= count_cjk(text))
+    texts = [random_text(rng, rng.randint(0, 30)) for _ in range(300)]
+    plain = [t for t in texts if not any(ch in "あア한ㄱ" for ch in t)]  # none has kana or Hangul: the shortcut
+    for group in (texts, plain, plain[:1], []):
+        assert which_chinese(group) == [is_chinese(t) for t in group]
 
 
 def scan_quotations(line: str) -> list[tuple[int, int, bool]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import AnalysisError
-from ..text.script import convert, is_chinese
+from ..text.script import convert, which_chinese
 from .naive_bayes import MODEL_FILE
 from .snowfast.model import SnowNLPFast
 from .trained import SentimentModel
@@ -134,7 +134,7 @@ def prepare(texts: Sequence[str], converter: str) -> list[str]:
 def score_texts(texts_scored: Sequence[str], scorer: Scorer) -> list[float]:
     """Scores for prepared texts; NaN for a text that is not Chinese (never sent to the scorer): one with no character
     in U+4E00–U+9FA5, or with more kana or Hangul than Chinese characters (Japanese, Korean)."""
-    todo = [i for i, t in enumerate(texts_scored) if is_chinese(t)]
+    todo = [i for i, chinese in enumerate(which_chinese(texts_scored)) if chinese]
     scores = [math.nan] * len(texts_scored)
     for i, s in zip(todo, scorer.score([texts_scored[i] for i in todo]), strict=True):
         scores[i] = s

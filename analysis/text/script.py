@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -103,6 +104,14 @@ def is_chinese(text: str) -> bool:
         return False
     kana_hangul = count_kana_hangul(text)
     return kana_hangul == 0 or kana_hangul <= count_cjk(text)
+
+
+def which_chinese(texts: Sequence[str]) -> list[bool]:
+    """`is_chinese` of each text, with one search for kana and Hangul over all of them first: where there is none (most
+    Chinese news), a text is Chinese when it has a character in U+4E00–U+9FA5."""
+    if _KANA_HANGUL.search("\n".join(texts)) is None:
+        return [_SCORABLE.search(t) is not None for t in texts]
+    return [is_chinese(t) for t in texts]
 
 
 def count_cjk(text: str) -> int:

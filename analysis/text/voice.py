@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -84,8 +84,7 @@ _ANYTHING_RE = re.compile("[" + re.escape("".join(sorted(set(QUOTE_PAIRS) | set(
                                                           | {v[0] for v in REPORTING_VERBS}))) + "]")
 
 
-@dataclass(frozen=True)
-class Quote:
+class Quote(NamedTuple):
     """An outermost quotation: offsets of its opening mark and just past its closing mark (or the line's end)."""
 
     start: int
@@ -175,7 +174,7 @@ class VoiceReader:
         before = max((c for c in cuts if c < a - lo), default=None)
         if before is not None and line[lo + before:a] in OWN_BEFORE:
             return True
-        clause = re.split(f"[{CLAUSE_PUNCTUATION}]", line[:a])[-1]
+        clause = line[max(line.rfind(c, 0, a) for c in CLAUSE_PUNCTUATION) + 1:a]  # after the last punctuation
         return any(s in clause for s in OWN_SUBJECTS)
 
     def quoted(self, line: str) -> list[tuple[int, int]]:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import marshal
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
@@ -39,15 +40,17 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+#: Han characters as `is_han` reads them (zero or more: a match from any position).
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]*")
+
+
 def han_run(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """The run of Han characters around text[start:end] (the span itself always included), within [lo, hi)."""
     hi = len(text) if hi is None else hi
-    a, b = start, end
-    while a > lo and is_han(text[a - 1]):
+    a = start
+    while a > lo and ("\u4e00" <= text[a - 1] <= "\u9fff" or "\u3400" <= text[a - 1] <= "\u4dbf"):  # is_han
         a -= 1
-    while b < hi and is_han(text[b]):
-        b += 1
-    return a, b
+    return a, _HAN_RE.match(text, end, hi).end() if end < hi else end
 
 
 class _Frequencies:
