@@ -469,3 +469,22 @@ def test_work_is_submitted_a_few_documents_ahead_not_all_at_once():
     first = next(results)
     assert len(produced) == 2 * AHEAD_PER_WORKER
     assert sorted([first, *results]) == [i + 1000 for i in range(60)]
+
+
+def test_spool_keeps_every_documents_rows_when_writing_and_adding_alternate(tmp_path):
+    """The spool appends without seeking to its end each time: rows added after a table was written still go after
+    everything stored, and every table holds each document's rows, sorted by id."""
+    from analysis.batch.spool import Spool
+
+    rows = {f"d{i}": {"a": f"d{i},a{i}\n".encode() * (i + 1), "b": f"d{i},b\n".encode()} for i in range(6)}
+    with Spool(tmp_path / "spool", ["a", "b"]) as spool:
+        for i in (5, 3, 0):  # d5, read last, lies first in the file: writing leaves the position there
+            spool.add(f"d{i}", rows[f"d{i}"])
+        spool.write("b", tmp_path / "b1.csv", "h\n")
+        for i in (1, 4, 2):
+            spool.add(f"d{i}", rows[f"d{i}"])
+        spool.write("a", tmp_path / "a.csv", "h\n")
+        spool.write("b", tmp_path / "b.csv", "h\n")
+    assert (tmp_path / "b1.csv").read_bytes() == b"h\n" + b"".join(rows[d]["b"] for d in ("d0", "d3", "d5"))
+    assert (tmp_path / "a.csv").read_bytes() == b"h\n" + b"".join(rows[f"d{i}"]["a"] for i in range(6))
+    assert (tmp_path / "b.csv").read_bytes() == b"h\n" + b"".join(rows[f"d{i}"]["b"] for i in range(6))

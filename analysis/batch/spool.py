@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +29,8 @@ class Spool:
         self._file = open(self.path, "w+b")  # noqa: SIM115 - closed in close()
         self.tables = list(tables)
         self._index: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self._end = 0  # where the next document's rows go: the file's end, kept here (a seek would flush each time)
+        self._appending = True  # the file position is at its end (`write` moves it)
 
     def __enter__(self) -> Spool:  # noqa: D105
         return self
@@ -45,10 +46,15 @@ class Spool:
         if document in self._index:
             raise AnalysisError(f"document id {document!r} arrived twice")
         blobs = [rows[t] for t in self.tables]
-        offset = self._file.seek(0, os.SEEK_END)
+        if not self._appending:
+            self._file.seek(self._end)
+            self._appending = True
+        offset = self._end
         for blob in blobs:
             self._file.write(blob)
-        self._index[document] = (offset, tuple(len(b) for b in blobs))
+        lengths = tuple(len(b) for b in blobs)
+        self._end += sum(lengths)
+        self._index[document] = (offset, lengths)
 
     def documents(self) -> list[str]:
         """Document ids stored, sorted."""
@@ -58,6 +64,7 @@ class Spool:
         """Write one table: the header, then every document's rows in document-id order."""
         k = self.tables.index(table)
         self._file.flush()
+        self._appending = False
         with open(path, "wb") as out:
             out.write(header.encode("utf-8"))
             for doc in self.documents():
