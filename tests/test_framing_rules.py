@@ -183,3 +183,63 @@ def test_a_lines_exclude_patterns_found_once_give_each_candidate_the_status_foun
             a = x.start() + key.offset
             alone.append((a, m.status(simple, a, a + key.length, key, 0, len(line))))
         assert [(h.start, (h.status, h.rule)) for h in hits] == alone, line
+
+
+def test_word_boundaries_of_a_han_run_are_those_of_jiebas_own_cut(article_text):
+    """The boundary check segments a run of Han characters with jieba's dictionary walk written out in one pass
+    (`WordSegmenter._route`); its boundaries are those of the private tokenizer's own `cut(run, HMM=False)`, with and
+    without words added to the dictionary, on every Han run of the demo article (Simplified) and on random runs of
+    its characters (fragments that are prefixes of words, words alone, characters the dictionary lacks)."""
+    import random
+
+    from analysis.text.script import to_simplified_aligned
+    from analysis.text.words import WordSegmenter
+
+    def by_jieba(segmenter: WordSegmenter, run: str) -> frozenset[int]:
+        cuts, pos = {0}, 0
+        for token in segmenter.tokens(run):
+            pos += len(token)
+            cuts.add(pos)
+        return frozenset(cuts)
+
+    text = to_simplified_aligned(article_text)
+    runs = re.findall("[\u4e00-\u9fd5]+", text)
+    chars = sorted(set("".join(runs))) + ["\u9fd5", "\u4e00"]
+    rng = random.Random(5)
+    runs += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    for segmenter in (WordSegmenter(), WordSegmenter(["两弹一星", "算力主权", "人工智能时刻"])):
+        for run in runs:
+            assert segmenter._route(run) == by_jieba(segmenter, run), run
+            assert segmenter.boundaries(run) == by_jieba(segmenter, run), run
+
+
+def test_the_one_pass_walk_breaks_ties_and_scores_unknown_characters_as_jieba_does():
+    """On a small dictionary built so that two routes score exactly the same (log 2 + log 2 = log 4: jieba's max of
+    (score, end) tuples takes the longer word) and a character the dictionary lacks decides between two routes, the
+    one-pass walk and jieba's own `cut` find the same boundaries."""
+    import itertools
+    import marshal
+    import math
+
+    import jieba
+
+    from analysis.text.words import WordSegmenter, _Frequencies
+
+    words = {"甲": 1, "乙": 1, "丙": 2, "甲乙": 2, "甲乙丙": 4, "乙丁": 3}  # 丁 alone is not a word
+    assert math.log(2) + math.log(2) == math.log(4)
+    parts: dict[str, dict[str, int]] = {}
+    for word, freq in words.items():
+        parts.setdefault(word[0], {})[word] = freq
+    segmenter = WordSegmenter()
+    tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = _Frequencies({c: marshal.dumps(p) for c, p in parts.items()}), 1, True
+    segmenter._tokenizer = tk
+    assert segmenter.tokens("甲乙丙") == ["甲乙丙"] and segmenter.tokens("甲乙丁") == ["甲", "乙丁"]
+    for n in range(1, 7):
+        for chars in itertools.product("甲乙丙丁", repeat=n):
+            run = "".join(chars)
+            cuts, pos = {0}, 0
+            for token in segmenter.tokens(run):
+                pos += len(token)
+                cuts.add(pos)
+            assert segmenter._route(run) == frozenset(cuts), run

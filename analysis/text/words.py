@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
+import math
 import os
 import re
 import tempfile
@@ -40,6 +41,9 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+#: A run jieba's `cut` reads as one block and segments by its dictionary alone: Han characters of its `re_han_default`
+#: (U+4E00–U+9FD5; its Latin letters and digits are handled apart, and other Han characters split the block).
+_JIEBA_HAN_RE = re.compile("[\u4e00-\u9fd5]+")
 #: Han characters as `is_han` reads them (zero or more: a match from any position).
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]*")
 
@@ -176,10 +180,40 @@ class WordSegmenter:
         return self._tokenizer
 
     def _cut(self, run: str) -> frozenset[int]:
+        if _JIEBA_HAN_RE.fullmatch(run):
+            return self._route(run)
         cuts, pos = {0}, 0
         for token in self.tokenizer.cut(run, HMM=False):
             pos += len(token)
             cuts.add(pos)
+        return frozenset(cuts)
+
+    def _route(self, run: str) -> frozenset[int]:
+        """The token boundaries of jieba's `cut(run, HMM=False)` for a run it reads as one block of Han characters:
+        its `get_DAG` and `calc` as written there, in one pass (the same lookups and the same sums, so the same
+        route), with the part of the dictionary of each start looked up once."""
+        tk = self.tokenizer
+        n = len(run)
+        logtotal = math.log(tk.total)
+        score, last = [0.0] * (n + 1), [0] * (n + 1)  # jieba's route[idx] = (score[idx], last[idx]); route[n] = (0, 0)
+        for idx in range(n - 1, -1, -1):
+            part = tk.FREQ._part(run[idx])  # every fragment starting at idx starts with run[idx]
+            best, best_x = 0.0, -1
+            i, frag = idx, run[idx]
+            while i < n and (freq := part.get(frag)) is not None:  # get_DAG: the fragments in the dictionary,
+                if freq:  # those with a frequency end a word (DAG[idx]); calc: the best of them, the last on a tie
+                    s = math.log(freq) - logtotal + score[i + 1]  # (jieba: max of (score, x) tuples, x increasing)
+                    if best_x < 0 or s >= best:
+                        best, best_x = s, i
+                i += 1
+                frag = run[idx:i + 1]
+            if best_x < 0:  # no word starts here: the character alone, at jieba's frequency `or 1`
+                best, best_x = math.log(1) - logtotal + score[idx + 1], idx
+            score[idx], last[idx] = best, best_x
+        cuts, x = {0}, 0
+        while x < n:  # __cut_DAG_NO_HMM: each token runs from x to route[x]'s last character
+            x = last[x] + 1
+            cuts.add(x)
         return frozenset(cuts)
 
     def tokens(self, run: str) -> list[str]:
