@@ -488,3 +488,19 @@ def test_spool_keeps_every_documents_rows_when_writing_and_adding_alternate(tmp_
     assert (tmp_path / "b1.csv").read_bytes() == b"h\n" + b"".join(rows[d]["b"] for d in ("d0", "d3", "d5"))
     assert (tmp_path / "a.csv").read_bytes() == b"h\n" + b"".join(rows[f"d{i}"]["a"] for i in range(6))
     assert (tmp_path / "b.csv").read_bytes() == b"h\n" + b"".join(rows[f"d{i}"]["b"] for i in range(6))
+
+
+def test_small_documents_travel_to_workers_in_bundles_and_large_ones_alone():
+    """Bundles keep the items' order, hold at most BUNDLE_ITEMS items of at most BUNDLE_SIZE in all, and an item larger
+    than that goes alone; without sizes every item goes alone (and the pool still takes only a few ahead)."""
+    from analysis.batch.executors import BUNDLE_ITEMS, BUNDLE_SIZE, bundles, run_local
+
+    sizes = [10] * 20 + [BUNDLE_SIZE + 5, 10, BUNDLE_SIZE // 2, BUNDLE_SIZE // 2, 1, BUNDLE_SIZE, 3]
+    got = list(bundles(iter(range(len(sizes))), sizes.__getitem__))
+    assert [i for b in got for i in b] == list(range(len(sizes)))
+    assert all(len(b) <= BUNDLE_ITEMS and (len(b) == 1 or sum(sizes[i] for i in b) <= BUNDLE_SIZE) for b in got)
+    assert [20] in got and [25] in got  # too large to share a trip
+    assert got[:3] == [list(range(0, 8)), list(range(8, 16)), list(range(16, 20))]
+    assert list(bundles(iter("abc"), None)) == [["a"], ["b"], ["c"]]
+    results = run_local(operator.add, iter(range(40)), 1000, jobs=2, size=lambda i: 1)
+    assert sorted(results) == [i + 1000 for i in range(40)]

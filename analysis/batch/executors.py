@@ -30,8 +30,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 C = TypeVar("C")
 
-#: Documents submitted ahead per worker: enough to keep workers busy, few enough to bound memory.
+#: Documents (or bundles of small ones) submitted ahead per worker: enough to keep workers busy, few enough to bound
+#: memory.
 AHEAD_PER_WORKER = 4
+#: Small items travel to a worker together, up to this many and this size in all (`run_local`'s `size`): each trip
+#: through the pool costs the calling process about a millisecond, as much as analysing a short article.
+BUNDLE_ITEMS, BUNDLE_SIZE = 8, 256_000
 
 _worker: dict[str, Any] = {}
 
@@ -92,10 +96,30 @@ def _init_worker(fn: Callable, context: object, setup: Callable | None, forked_f
         setup(context)  # e.g. load the scorer once per worker process
 
 
-def _call(item: object) -> object:
+def _call(items: list) -> list:
     if not _worker["alive"]():  # the process that asked for the result is gone
         os._exit(1)
-    return _worker["fn"](item, _worker["context"])
+    return [_worker["fn"](item, _worker["context"]) for item in items]
+
+
+def bundles(items: Iterator[T], size: Callable[[T], int] | None) -> Iterator[list[T]]:
+    """The items in order, in lists: without `size` one item each; else consecutive items together while there are
+    at most BUNDLE_ITEMS of them and their sizes add up to at most BUNDLE_SIZE (a larger item goes alone; a bundle
+    is complete when the next item does not fit, so one item more has been read)."""
+    if size is None:
+        yield from ([item] for item in items)
+        return
+    bundle: list[T] = []
+    total = 0
+    for item in items:
+        n = size(item)
+        if bundle and (total + n > BUNDLE_SIZE or len(bundle) == BUNDLE_ITEMS):
+            yield bundle
+            bundle, total = [], 0
+        bundle.append(item)
+        total += n
+    if bundle:
+        yield bundle
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -123,12 +147,13 @@ def _bounded(submit: Callable[[T], Any], items: Iterator[T], ahead: int, ready: 
 
 
 def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int = 1,
-              setup: Callable[[C], None] | None = None) -> Iterator[R]:
+              setup: Callable[[C], None] | None = None, size: Callable[[T], int] | None = None) -> Iterator[R]:
     """fn(item, context) for every item, here (jobs=1) or in `jobs` worker processes; completion order.
 
     `setup(context)` runs once here before anything else, and once in each worker that does not inherit it. The
     workers start, and the first items are submitted, before this returns: call it before starting threads (such
-    as a progress bar's) so that workers can be forked.
+    as a progress bar's) so that workers can be forked. With `size` (an item's size, e.g. in bytes), small items go
+    to a worker in bundles (`bundles`).
     """
     items = iter(items)
     if setup is not None:
@@ -141,8 +166,9 @@ def run_local(fn: Callable[[T, C], R], items: Iterable[T], context: C, jobs: int
     log.debug("%d worker processes (%s)", jobs, method)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker,
                                initargs=(fn, context, None if inherit else setup, os.getpid() if inherit else None))
+    items = bundles(items, size)
     try:
-        pending = {pool.submit(_call, item) for item in islice(items, jobs * AHEAD_PER_WORKER)}
+        pending = {pool.submit(_call, bundle) for bundle in islice(items, jobs * AHEAD_PER_WORKER)}
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
@@ -154,7 +180,7 @@ def _pool_results(pool: ProcessPoolExecutor, items: Iterator, ahead: int, pendin
         try:
             for future in _bounded(lambda item: pool.submit(_call, item), items, ahead,
                                    lambda waiting: wait(waiting, return_when=FIRST_COMPLETED), pending):
-                yield future.result()
+                yield from future.result()
         except BrokenProcessPool:
             raise AnalysisError("a worker process died (out of memory? try fewer --jobs or a smaller --max-chars; "
                                 "a script that calls run() with jobs > 1 needs `if __name__ == \"__main__\":`)"

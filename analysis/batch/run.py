@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -37,7 +38,7 @@ from ..schema import (
 from ..sentiment.scorers import MODEL_SCORERS, SCORERS, get_scorer, scorer_for, takes_model
 from ..text.decode import read_bytes
 from ..text.script import check_converter
-from .executors import run_dask, run_local
+from .executors import BUNDLE_SIZE, run_dask, run_local
 from .spool import Spool, csv_line
 from .worker import WARNING_KINDS, Result, RunOptions, Task, analyse_document, analyse_here, load_scorers
 
@@ -195,7 +196,18 @@ def _results(corpus: Corpus, opts: RunOptions, metadata: dict, sidecars: dict, j
         return run_dask(analyse_document, _tasks(corpus, metadata, sidecars, True, opts.max_chars), opts,
                         scheduler, same=result_versions)
     fn = analyse_here if jobs == 1 else analyse_document
-    return run_local(fn, _tasks(corpus, metadata, sidecars), opts, jobs, setup=load_scorers)
+    return run_local(fn, _tasks(corpus, metadata, sidecars), opts, jobs, setup=load_scorers, size=_task_size)
+
+
+def _task_size(task: Task) -> int:
+    """A task's size for bundling small documents on their way to workers: its file's bytes, or its row's text
+    length (a file that cannot be read counts as large: it goes alone, and fails there as it would)."""
+    if task.path is None:
+        return len(task.data) if task.data is not None else len(str(task.text))
+    try:
+        return os.stat(task.path).st_size
+    except OSError:
+        return BUNDLE_SIZE + 1
 
 
 def _analyse_corpus(corpus: Corpus, opts: RunOptions, folder: Path, outcome: Outcome, debug: bool, jobs: int,
