@@ -186,36 +186,31 @@ def draw(x: np.ndarray, sh: np.uint64, sl: np.uint64, ih: np.uint64, il: np.uint
 
 
 @_jit
+def draw8(x: np.ndarray, sh: np.uint64, sl: np.uint64, ih: np.uint64, il: np.uint64, have: bool, spare: np.uint64,
+          nn: np.uint64, threshold: np.uint64) -> tuple:
+    """The values of x at the next eight indices drawn (`draw`), then the generator's state."""
+    v0, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v1, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v2, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v3, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v4, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v5, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v6, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    v7, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    return v0, v1, v2, v3, v4, v5, v6, v7, sh, sl, have, spare
+
+
+@_jit
 def drawn_block(x: np.ndarray, m: int, sh: np.uint64, sl: np.uint64, ih: np.uint64, il: np.uint64, have: bool,
                 spare: np.uint64, nn: np.uint64, threshold: np.uint64
                 ) -> tuple[float, np.uint64, np.uint64, bool, np.uint64]:
-    """`block_sum` of the next m values drawn (8 <= m <= 128), summed as they are drawn, and the generator's state."""
-    r0, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r1, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r2, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r3, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r4, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r5, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r6, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-    r7, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
+    """`block_sum` of the next m values drawn (8 <= m <= 128), summed as they are drawn (eight running sums, kept in
+    registers: numpy's order), and the generator's state."""
+    r0, r1, r2, r3, r4, r5, r6, r7, sh, sl, have, spare = draw8(x, sh, sl, ih, il, have, spare, nn, threshold)
     i, end = 8, m - m % 8
     while i < end:
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r0 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r1 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r2 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r3 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r4 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r5 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r6 += v
-        v, sh, sl, have, spare = draw(x, sh, sl, ih, il, have, spare, nn, threshold)
-        r7 += v
+        v0, v1, v2, v3, v4, v5, v6, v7, sh, sl, have, spare = draw8(x, sh, sl, ih, il, have, spare, nn, threshold)
+        r0, r1, r2, r3, r4, r5, r6, r7 = r0 + v0, r1 + v1, r2 + v2, r3 + v3, r4 + v4, r5 + v5, r6 + v6, r7 + v7
         i += 8
     res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < m:
